@@ -1,0 +1,79 @@
+# Talkmall: `make run` serves the embedded default; `make test` runs lint and the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	&& { echo $$p; break; }; done)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SERVICES_DATABASE_URL ?= mysql://root@127.0.0.1:3306/talkmall
+SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/0
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run serve setup test lint format pytest test-services check-chromium messages clean
+
+$(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then echo "Talkmall needs Python 3.11 or newer on PATH (python3.11, python3.12 or python3)."; exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
+
+$(VENV)/.mysql: requirements-mysql.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-mysql.txt
+	@touch $@
+
+setup: $(VENV)/.runtime
+	$(BIN)/python manage.py migrate --noinput -v 0
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+
+## make run: venv, install, migrate, demo data, static files, then daphne on http://127.0.0.1:8000
+run: setup
+	@echo "Talkmall on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(BIN)/daphne -b $(HOST) -p $(PORT) marketplace.asgi:application
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check-chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's chromium for the browser tests..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "The browser tests need Debian's Chromium. Run: sudo apt-get install -y chromium"; exit 1; \
+		fi; \
+	fi
+
+pytest: $(VENV)/.dev check-chromium
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## make test: lint, then the whole suite on SQLite + in-memory layer; with TALKMALL_SERVICES=1
+## it runs the suite a second time on MariaDB + Redis.
+test: lint pytest
+	@if [ "$(TALKMALL_SERVICES)" = "1" ]; then $(MAKE) --no-print-directory test-services; fi
+
+test-services: $(VENV)/.dev $(VENV)/.mysql check-chromium
+	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) TALKMALL_SERVICES=1 \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+## make messages: refresh the Korean catalogue after changing user-facing strings (needs gettext).
+messages: $(VENV)/.runtime
+	$(BIN)/python manage.py makemessages -l ko -l en --no-obsolete -i '.venv/*' -i 'staticfiles/*'
+	$(BIN)/python manage.py compilemessages -i .venv
+
+clean:
+	rm -rf $(VENV) staticfiles var

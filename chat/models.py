@@ -1,0 +1,158 @@
+"""Channels, memberships and messages. History is never deleted; see docs/architecture.md."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shop.models import Visibility
+
+MAX_BODY_CHARS = 2000
+
+
+class Channel(models.Model):
+    class Kind(models.TextChoices):
+        STORE = "store", _("Store talk")
+        GOODS = "goods", _("Goods talk")
+        PROMOTION = "promotion", _("Promotion talk")
+        DIRECT = "direct", _("1:1 chat")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    store = models.ForeignKey("shop.Store", on_delete=models.PROTECT, related_name="channels")
+    goods = models.ForeignKey(
+        "shop.Goods", on_delete=models.PROTECT, null=True, blank=True, related_name="channels"
+    )
+    # For a direct channel: the buyer who talks with the store (all store staff share it).
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="direct_channels",
+    )
+    title = models.CharField(_("title"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.OPEN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    # "store:<id>", "goods:<id>", "direct:<store>:<buyer>": one channel per owner, on every
+    # database (MySQL ignores conditional unique constraints, a unique nullable key works).
+    key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    # Denormalised for the inbox sort; the messages table stays the truth.
+    last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_closed(self) -> bool:
+        return self.visibility == Visibility.CLOSED
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        MANAGER = "manager", _("Manager")
+        MEMBER = "member", _("Member")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        ACTIVE = "active", _("Active")
+        LEFT = "left", _("Left")
+        BANNED = "banned", _("Banned")
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.ACTIVE)
+    last_read_message_id = models.BigIntegerField(default=0)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    joined_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    hidden = models.BooleanField(default=False, help_text=_("Withdrawn: removed from my list."))
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "user"], name="uniq_membership"),
+        ]
+        indexes = [models.Index(fields=["user", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.channel} ({self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == self.State.ACTIVE
+
+    @property
+    def is_manager(self) -> bool:
+        return self.is_active and self.role in (self.Role.OWNER, self.Role.MANAGER)
+
+
+class Message(models.Model):
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        SYSTEM = "system", _("System")
+        PRODUCT_CARD = "product_card", _("Product card")
+        ORDER_CARD = "order_card", _("Order card")
+        OFFER = "offer", _("Price offer")
+        BOT = "bot", _("Automatic answer")
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TEXT)
+    body = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    client_id = models.CharField(max_length=64, null=True, blank=True)
+    topic = models.CharField(max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "author", "client_id"], name="uniq_message_client_id"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["channel", "id"], name="msg_channel_id"),
+            models.Index(fields=["channel", "topic", "id"], name="msg_channel_topic_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} in {self.channel_id}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None

@@ -1,0 +1,55 @@
+"""Shared fixtures. The suite runs twice in CI: embedded (SQLite + in-memory layer) and with
+TALKMALL_SERVICES=1 (DATABASE_URL=mysql://…, REDIS_URL=redis://…)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+SERVICES = os.environ.get("TALKMALL_SERVICES") == "1"
+
+
+def pytest_report_header(config) -> str:
+    mode = "MariaDB + Redis" if SERVICES else "embedded (SQLite + in-memory layer)"
+    return f"talkmall mode: {mode}"
+
+
+def pytest_configure(config) -> None:
+    if SERVICES and not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")):
+        raise pytest.UsageError("TALKMALL_SERVICES=1 needs DATABASE_URL and REDIS_URL set.")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    # Browser tests last: they are the slowest and hold a Playwright loop while they run.
+    items.sort(key=lambda item: "browser" in item.keywords)
+    if SERVICES:
+        return
+    skip = pytest.mark.skip(reason="needs MariaDB + Redis: runs in the TALKMALL_SERVICES=1 pass")
+    for item in items:
+        if "services" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def make_user(db) -> Callable[..., object]:
+    User = get_user_model()
+    counter = {"n": 0}
+
+    def make(username: str | None = None, password: str = "pw-test-1234", **fields):
+        counter["n"] += 1
+        username = username or f"user{counter['n']}"
+        fields.setdefault("email", f"{username}@example.com")
+        user = User.objects.create_user(username=username, password=password, **fields)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def demo(db) -> None:
+    """The demo data of `manage.py seed_demo`."""
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115

@@ -1,0 +1,54 @@
+"""Websockets only from our own pages: a foreign Origin is refused before routing."""
+
+from __future__ import annotations
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from marketplace.asgi import application
+
+
+def _headers(origin: str, cookie: str = "") -> list[tuple[bytes, bytes]]:
+    headers = [(b"origin", origin.encode()), (b"host", b"127.0.0.1")]
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    return headers
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_foreign_origin_is_refused():
+    communicator = WebsocketCommunicator(
+        application, "/ws/inbox/", headers=_headers("http://evil.example.com")
+    )
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_own_origin_without_sign_in_is_closed_4401():
+    communicator = WebsocketCommunicator(
+        application, "/ws/inbox/", headers=_headers("http://127.0.0.1")
+    )
+    connected, code = await communicator.connect()
+    assert not connected and code == 4401
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_own_origin_signed_in_is_accepted(make_user, settings):
+    from asgiref.sync import sync_to_async
+    from django.test import Client
+
+    user = await sync_to_async(make_user)("hana")
+    client = Client()
+    await sync_to_async(client.force_login)(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    communicator = WebsocketCommunicator(
+        application, "/ws/inbox/", headers=_headers("http://127.0.0.1", cookie)
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    assert (await communicator.receive_json_from())["type"] == "ready"
+    await communicator.disconnect()
