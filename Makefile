@@ -63,17 +63,20 @@ pytest: $(VENV)/.dev check-chromium
 
 ## make test: lint, then the whole suite on SQLite + in-memory layer; with TALKMALL_SERVICES=1
 ## it runs the suite a second time on MariaDB + Redis.
-test: lint pytest
+test: lint messages pytest
 	@if [ "$(TALKMALL_SERVICES)" = "1" ]; then $(MAKE) --no-print-directory test-services; fi
 
 test-services: $(VENV)/.dev $(VENV)/.mysql check-chromium
 	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) TALKMALL_SERVICES=1 \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
-## make messages: refresh the Korean catalogue after changing user-facing strings (needs gettext).
+## make messages: extract user-facing strings, fill Korean from locale/ko/translations/*.json,
+## compile. Fails listing any string without a Korean translation (needs gettext's msgfmt).
 messages: $(VENV)/.runtime
-	$(BIN)/python manage.py makemessages -l ko -l en --no-obsolete -i '.venv/*' -i 'staticfiles/*'
-	$(BIN)/python manage.py compilemessages -i .venv
+	@command -v msgfmt >/dev/null || { echo "make messages needs gettext: apt-get install -y gettext"; exit 1; }
+	$(BIN)/python manage.py makemessages -l ko --no-obsolete -i '.venv/*' -i 'staticfiles/*' -i 'var/*' -v 0
+	$(BIN)/python scripts/po_fill.py locale/ko/LC_MESSAGES/django.po locale/ko/translations/
+	$(BIN)/python manage.py compilemessages -l ko -i .venv -v 0
 
 clean:
 	rm -rf $(VENV) staticfiles var

@@ -1,14 +1,16 @@
-"""Fill empty msgstr entries of a .po file from a JSON dict {msgid: msgstr}.
+"""Fill the msgstr entries of a .po file from JSON dicts {msgid: msgstr}.
 
-Usage: python scripts/po_fill.py locale/ko/LC_MESSAGES/django.po translations.json
-Prints the msgids still untranslated. Plain-text parsing: single-line and multi-line msgids.
+Usage: python scripts/po_fill.py locale/ko/LC_MESSAGES/django.po locale/ko/translations/
+Every *.json file in the folder is read (one per area of the code, so people working on
+different areas do not edit the same file). Prints the msgids still untranslated and exits 1
+if there are any. Plain-text parsing: single-line and multi-line msgids.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sys
+from pathlib import Path
 
 
 def _unquote(lines: list[str]) -> str:
@@ -20,7 +22,7 @@ def _quote(text: str) -> str:
 
 
 def fill(po_path: str, mapping: dict[str, str]) -> list[str]:
-    text = open(po_path, encoding="utf-8").read()
+    text = Path(po_path).read_text(encoding="utf-8")
     blocks = text.split("\n\n")
     missing = []
     out = []
@@ -41,7 +43,13 @@ def fill(po_path: str, mapping: dict[str, str]) -> list[str]:
         tail = lines[j:]
         msgid = _unquote(lines[i_id:i_str])
         msgstr = _unquote(lines[i_str:j])
-        if msgid and not msgstr:
+        if msgid and msgid in mapping and msgstr != mapping[msgid]:
+            lines = (
+                [ln for ln in lines[:i_str] if ln != "#, fuzzy"]
+                + [f"msgstr {_quote(mapping[msgid])}"]
+                + tail
+            )
+        elif msgid and not msgstr:
             if msgid in mapping:
                 lines = lines[:i_str] + [f"msgstr {_quote(mapping[msgid])}"] + tail
                 lines = [ln for ln in lines if ln != "#, fuzzy"]
@@ -54,13 +62,16 @@ def fill(po_path: str, mapping: dict[str, str]) -> list[str]:
                 + tail
             )
         out.append("\n".join(lines))
-    open(po_path, "w", encoding="utf-8").write("\n\n".join(out))
+    Path(po_path).write_text("\n\n".join(out), encoding="utf-8")
     return missing
 
 
 if __name__ == "__main__":
-    po, table = sys.argv[1], sys.argv[2]
-    left = fill(po, json.load(open(table, encoding="utf-8")))
+    po, folder = sys.argv[1], Path(sys.argv[2])
+    mapping: dict[str, str] = {}
+    for table in sorted(folder.glob("*.json")):
+        mapping.update(json.loads(table.read_text(encoding="utf-8")))
+    left = fill(po, mapping)
     for msgid in left:
         print(f"untranslated: {msgid!r}")
     sys.exit(1 if left else 0)
