@@ -90,6 +90,9 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     hidden = models.BooleanField(default=False, help_text=_("Withdrawn: removed from my list."))
+    invitation = models.ForeignKey(
+        "Invitation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("membership")
@@ -156,3 +159,108 @@ class Message(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+class Invitation(models.Model):
+    """An invitation link to a channel. Joining through it records who invited whom."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="invitations")
+    inviter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations_sent"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    # Invitation by username: only this user may use it (null = anyone with the link).
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations_received",
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
+    max_uses = models.PositiveIntegerField(null=True, blank=True)
+    uses = models.PositiveIntegerField(default=0)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.channel} by {self.inviter}"
+
+
+class Referral(models.Model):
+    """Who invited whom into which store (the loyalty work pays the reward once per invitee)."""
+
+    store = models.ForeignKey("shop.Store", on_delete=models.CASCADE, related_name="referrals")
+    inviter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="referrals_made"
+    )
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="referrals_received"
+    )
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals"
+    )
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="referrals")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "invitee"], name="one_referral_per_invitee"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inviter} → {self.invitee} @ {self.store}"
+
+
+class Pin(models.Model):
+    """A notice pinned at the top of a channel's pane (at most 3 per channel)."""
+
+    MAX_PER_CHANNEL = 3
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="pins")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="pins")
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    pinned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pinned notice")
+        verbose_name_plural = _("pinned notices")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "message"], name="uniq_pin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"pin {self.message_id} in {self.channel_id}"
+
+
+class MessageFlag(models.Model):
+    """A member reports a message; managers see the list and act on it."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="flags")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("reported message")
+        verbose_name_plural = _("reported messages")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "reporter"], name="one_flag_per_reporter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"flag on {self.message_id} by {self.reporter_id}"

@@ -3,6 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from marketplace.api import api
 from marketplace.health import healthz
 from shop.views import home
 
@@ -13,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("marketplace.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path("", include("chat.urls")),
     path("", include("shop.urls")),
 ]
 

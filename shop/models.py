@@ -47,6 +47,13 @@ class Store(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
     )
+    invite_needs_approval = models.BooleanField(
+        _("invitation links need approval too"),
+        default=False,
+        help_text=_(
+            "Closed stores: people who join through a member's link still wait for approval."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
