@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from chat.models import Channel, Membership, Message
-from chat.services import channel_ensure_for_goods, channel_ensure_for_store, membership_join
+from chat.services.channels import channel_ensure_for_goods, channel_ensure_for_store
+from chat.services.memberships import membership_join
 from shop.models import Goods, Store, StoreCategory, StoreStaff, Visibility
 
 DEMO_PASSWORD = "talkmall1234"  # noqa: S105 - printed on purpose: these are demo accounts

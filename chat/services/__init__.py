@@ -1,0 +1,1 @@
+"""Chat writes, one module per domain noun: channels, memberships, messages."""
