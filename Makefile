@@ -59,7 +59,7 @@ check-chromium:
 	fi
 
 pytest: $(VENV)/.dev check-chromium
-	$(BIN)/pytest $(PYTEST_ARGS)
+	env -u TALKMALL_SERVICES -u DATABASE_URL -u REDIS_URL $(BIN)/pytest $(PYTEST_ARGS)
 
 ## make test: lint, then the whole suite on SQLite + in-memory layer; with TALKMALL_SERVICES=1
 ## it runs the suite a second time on MariaDB + Redis.
