@@ -11,7 +11,7 @@ SERVICES_DATABASE_URL ?= mysql://root@127.0.0.1:3306/talkmall
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/0
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run serve setup test lint format pytest test-services check-chromium messages clean
+.PHONY: run setup test lint format pytest test-services check-chromium messages clean
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then echo "Talkmall needs Python 3.11 or newer on PATH (python3.11, python3.12 or python3)."; exit 1; fi
