@@ -1,14 +1,32 @@
-"""Websocket consumers: thin. Authenticate in connect, dispatch on type, call services."""
+"""Websocket consumers: thin. Authenticate in connect, dispatch on type, call services.
+
+The protocol is documented in docs/websocket.md (frames, error codes, close codes).
+"""
 
 from __future__ import annotations
 
+import json
+import time
+
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from chat.groups import inbox_group
+from chat.access import access_channel_read, access_channel_write
+from chat.exceptions import Banned, ChannelNotFound, ChatError, NotMember
+from chat.groups import channel_group, inbox_group
+from chat.models import Membership
+from chat.selectors import history_page, last_message_id, unread_count
+from chat.serializers import message_to_dict
+from chat.services.messages import clean_body, message_post, message_rate_allow
+from chat.services.reads import read_mark
 
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+
+MAX_CLIENT_ID = 64
+MAX_TOPIC = 100
+TYPING_EVERY = 2.0  # seconds: a socket's typing frames are relayed at most this often
 
 
 class InboxConsumer(AsyncJsonWebsocketConsumer):
@@ -37,3 +55,267 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
     async def inbox_event(self, event: dict) -> None:
         """Forward a prepared inbox frame (``event["frame"]``) to the browser."""
         await self.send_json(event["frame"])
+
+
+class Refused(Exception):
+    """Access was lost: send ``error`` then close the socket with ``close_code``."""
+
+    def __init__(self, error: ChatError, close_code: int) -> None:
+        super().__init__(error.detail)
+        self.error = error
+        self.close_code = close_code
+
+
+def _close_code(exc: ChatError) -> int:
+    return CLOSE_NOT_FOUND if isinstance(exc, ChannelNotFound) else CLOSE_FORBIDDEN
+
+
+def _int(value: object, name: str, *, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ChatError(f"{name} must be a message id.")
+    try:
+        number = int(value)
+    except ValueError:
+        raise ChatError(f"{name} must be a message id.") from None
+    if number < minimum:
+        raise ChatError(f"{name} must be at least {minimum}.")
+    return number
+
+
+def _topic(value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > MAX_TOPIC:
+        raise ChatError(f"topic must be text of at most {MAX_TOPIC} characters.")
+    return value.strip()
+
+
+# --- the synchronous halves (one database round per client frame) ------------------------
+
+
+def _open(user, channel_id: int) -> dict:
+    channel, membership = access_channel_read(user, channel_id)
+    active = membership is not None and membership.is_active
+    return {
+        "channel": channel.pk,
+        "member": active,
+        "archived": channel.is_archived,
+        "last_message_id": last_message_id(channel),
+        "unread": unread_count(membership) if active else 0,
+        "last_read": membership.last_read_message_id if active else 0,
+    }
+
+
+def _readable(user, channel_id: int):
+    """Re-check read access on every frame: losing it closes the socket."""
+    try:
+        return access_channel_read(user, channel_id)
+    except (ChannelNotFound, NotMember, Banned) as exc:
+        raise Refused(exc, _close_code(exc)) from None
+
+
+def _send(user, channel_id: int, body: str, client_id: str, topic: str) -> dict:
+    _readable(user, channel_id)
+    channel, _membership = access_channel_write(user, channel_id)
+    message = message_post(
+        channel=channel, author=user, body=body, client_id=client_id, topic=topic
+    )
+    return {"message": message_to_dict(message), "replay": message.is_replay}
+
+
+def _history(user, channel_id: int, before, after, limit, topic) -> dict:
+    _readable(user, channel_id)
+    page = history_page(channel_id, before=before, after=after, limit=limit, topic=topic or None)
+    return {"messages": [message_to_dict(m) for m in page.messages], "has_more": page.has_more}
+
+
+def _read(user, channel_id: int, up_to: int) -> int:
+    _channel, membership = _readable(user, channel_id)
+    if membership is None or not membership.is_active:
+        raise NotMember()
+    return read_mark(membership=membership, up_to=up_to)
+
+
+def _typing_allowed(user, channel_id: int) -> bool:
+    return Membership.objects.filter(
+        channel_id=channel_id, user=user, state=Membership.State.ACTIVE
+    ).exists()
+
+
+class ChannelConsumer(AsyncJsonWebsocketConsumer):
+    """``/ws/channels/<id>/``: one channel's live talk. Readers of an open channel may
+    listen; only active members may send, mark read and type."""
+
+    group: str | None = None
+
+    async def connect(self) -> None:
+        self.user = self.scope.get("user")
+        if self.user is None or not self.user.is_authenticated:
+            await self.close(code=CLOSE_NOT_SIGNED_IN)
+            return
+        try:
+            self.channel_id = int(self.scope["url_route"]["kwargs"]["channel_id"])
+            state = await database_sync_to_async(_open)(self.user, self.channel_id)
+        except (ChannelNotFound, ValueError):
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        except (NotMember, Banned):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.last_typing = 0.0
+        self.group = channel_group(self.channel_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json(
+            {
+                "type": "ready",
+                "channel": state["channel"],
+                "last_message_id": state["last_message_id"],
+                "unread": state["unread"],
+                "last_read": state["last_read"],
+                "member": state["member"],
+                "archived": state["archived"],
+            }
+        )
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            self.group = None
+
+    # --- client → server ---------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        """Bad input never closes the socket: it gets an ``error bad_request`` frame."""
+        try:
+            content = json.loads(text_data) if text_data else None
+        except ValueError:
+            content = None
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            await self.error("bad_request", "Send a JSON object with a type.")
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content: dict, **kwargs) -> None:
+        handler = {
+            "send": self.on_send,
+            "history": self.on_history,
+            "resume": self.on_resume,
+            "read": self.on_read,
+            "typing": self.on_typing,
+        }.get(content["type"])
+        if handler is None:
+            await self.error("bad_request", f"Unknown frame type {content['type'][:40]!r}.")
+            return
+        client_id = content.get("client_id") if content["type"] == "send" else None
+        if not isinstance(client_id, str | int) or isinstance(client_id, bool):
+            client_id = None
+        try:
+            await handler(content)
+        except Refused as refused:
+            await self.error(refused.error.code, refused.error.detail, client_id)
+            await self.leave(refused.close_code)
+        except ChatError as exc:
+            await self.error(exc.code, exc.detail, client_id)
+
+    async def on_send(self, content: dict) -> None:
+        client_id = content.get("client_id")
+        if isinstance(client_id, int) and not isinstance(client_id, bool):
+            client_id = str(client_id)
+        if not isinstance(client_id, str) or not 0 < len(client_id) <= MAX_CLIENT_ID:
+            raise ChatError(f"client_id must be text of 1 to {MAX_CLIENT_ID} characters.")
+        body = clean_body(content.get("body"))
+        topic = _topic(content.get("topic"))
+        if not message_rate_allow(user_id=self.user.pk):
+            raise ChatError("Too many messages: wait a few seconds.", code="rate_limited")
+        result = await database_sync_to_async(_send)(
+            self.user, self.channel_id, body, client_id, topic
+        )
+        if result["replay"]:
+            # Nothing is broadcast for a retried client_id: answer the sender directly.
+            await self.send_json({"type": "message", "message": result["message"]})
+
+    async def on_history(self, content: dict) -> None:
+        before = content.get("before")
+        before = None if before is None else _int(before, "before", minimum=1)
+        limit = _int(content.get("limit", 50), "limit", minimum=1)
+        if limit > 100:
+            raise ChatError("limit must be at most 100.")
+        topic = _topic(content.get("topic"))
+        page = await database_sync_to_async(_history)(
+            self.user, self.channel_id, before, None, limit, topic
+        )
+        await self.send_json({"type": "history", "before": before, **page})
+
+    async def on_resume(self, content: dict) -> None:
+        after = _int(content.get("after"), "after")
+        topic = _topic(content.get("topic"))
+        page = await database_sync_to_async(_history)(
+            self.user, self.channel_id, None, after, 100, topic
+        )
+        await self.send_json({"type": "history", "after": after, **page})
+
+    async def on_read(self, content: dict) -> None:
+        up_to = _int(content.get("up_to"), "up_to")
+        pointer = await database_sync_to_async(_read)(self.user, self.channel_id, up_to)
+        await self.send_json({"type": "read", "user": self.user.pk, "up_to": pointer})
+
+    async def on_typing(self, content: dict) -> None:
+        now = time.monotonic()
+        if now - self.last_typing < TYPING_EVERY:
+            return
+        self.last_typing = now
+        if not await database_sync_to_async(_typing_allowed)(self.user, self.channel_id):
+            raise NotMember()
+        await self.channel_layer.group_send(
+            self.group,
+            {
+                "type": "chat.typing",
+                "user": {"id": self.user.pk, "name": self.user.name},
+                "sender": self.channel_name,
+            },
+        )
+
+    # --- channel-layer events → client ----------------------------------------------------
+
+    async def chat_message(self, event: dict) -> None:
+        await self.send_json({"type": "message", "message": event["message"]})
+
+    async def chat_typing(self, event: dict) -> None:
+        if event.get("sender") == self.channel_name or event["user"]["id"] == self.user.pk:
+            return
+        await self.send_json({"type": "typing", "user": event["user"]})
+
+    async def chat_read(self, event: dict) -> None:
+        await self.send_json({"type": "read", "user": event["user"], "up_to": event["up_to"]})
+
+    async def chat_pin(self, event: dict) -> None:
+        await self.send_json({**event, "type": "pin"})
+
+    async def chat_channel(self, event: dict) -> None:
+        await self.send_json({**event, "type": "channel"})
+        if event.get("deleted"):
+            await self.leave(CLOSE_NOT_FOUND)
+
+    async def chat_kick(self, event: dict) -> None:
+        """A member was removed or banned (``user``), or the channel deleted (no ``user``):
+        their sockets leave the group at once and close."""
+        user = event.get("user")
+        if user is None:
+            await self.leave(CLOSE_NOT_FOUND)
+        elif user == self.user.pk:
+            await self.leave(CLOSE_FORBIDDEN)
+
+    # --- helpers -------------------------------------------------------------------------
+
+    async def error(self, code: str, detail: str, client_id=None) -> None:
+        frame = {"type": "error", "code": code, "detail": str(detail)}
+        if client_id is not None:
+            frame["client_id"] = str(client_id)
+        await self.send_json(frame)
+
+    async def leave(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            self.group = None
+        await self.close(code=code)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "marketplace.accounts",
     "shop",
     "chat",
+    "chat.search",
 ]
 
 MIDDLEWARE = [

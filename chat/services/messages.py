@@ -1,15 +1,27 @@
-"""Posting messages: persist, then ring the channel's group after commit."""
+"""Posting messages: persist, then ring the channel's group (and members' inboxes) after commit.
+
+Also the per-user send rate limit used by the websocket consumer (and any other entry point
+that lets a person post): at most ``RATE_LIMIT_COUNT`` messages in ``RATE_LIMIT_SECONDS``.
+"""
 
 from __future__ import annotations
+
+import threading
+import time
+from collections import deque
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 
 from chat.exceptions import Archived, BadMessage, NotMember, TooLong
-from chat.groups import channel_group
+from chat.groups import channel_group, inbox_group
 from chat.models import MAX_BODY_CHARS, Channel, Membership, Message
 from chat.serializers import message_to_dict
+
+RATE_LIMIT_COUNT = 10
+RATE_LIMIT_SECONDS = 5.0
+PREVIEW_CHARS = 80
 
 
 def send_after_commit(group: str, event: dict) -> None:
@@ -35,6 +47,65 @@ def clean_body(body: object) -> str:
     return text
 
 
+def message_preview(message: Message | None) -> dict | None:
+    """The short form shown in My talks and sent in inbox ``unread`` frames."""
+    if message is None:
+        return None
+    author = message.author
+    deleted = message.deleted_at is not None
+    body = "" if deleted else " ".join(message.body.split())
+    if len(body) > PREVIEW_CHARS:
+        body = body[: PREVIEW_CHARS - 1] + "…"
+    return {
+        "id": message.pk,
+        "author": author.name if author else "",
+        "kind": message.kind,
+        "body": body,
+        "deleted": deleted,
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+class RateLimiter:
+    """Sliding window: at most ``count`` events per key in ``seconds``. Process-local and
+    thread-safe; the websocket consumer keys it by user id, so the limit holds across all of
+    a user's sockets served by one process (not across processes)."""
+
+    def __init__(self, count: int = RATE_LIMIT_COUNT, seconds: float = RATE_LIMIT_SECONDS):
+        self.count = count
+        self.seconds = seconds
+        self._events: dict[object, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: object, *, now: float | None = None) -> bool:
+        """Record one event for ``key`` and say whether it is within the limit. A refused
+        event is not recorded (it does not extend the wait)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            events = self._events.setdefault(key, deque())
+            while events and events[0] <= now - self.seconds:
+                events.popleft()
+            if len(events) >= self.count:
+                return False
+            events.append(now)
+            if len(self._events) > 10_000:  # forget idle keys now and then
+                for idle in [k for k, v in self._events.items() if not v or v[-1] <= now - 60]:
+                    del self._events[idle]
+            return True
+
+    def reset(self) -> None:
+        with self._lock:
+            self._events.clear()
+
+
+send_rate_limiter = RateLimiter()
+
+
+def message_rate_allow(*, user_id: int, now: float | None = None) -> bool:
+    """May this user post one more message now? (10 in 5 s, per process; see RateLimiter)."""
+    return send_rate_limiter.allow(user_id, now=now)
+
+
 def message_post(
     *,
     channel: Channel,
@@ -45,10 +116,15 @@ def message_post(
     kind: str = Message.Kind.TEXT,
     data: dict | None = None,
 ) -> Message:
-    """Store a message, then (after commit) ring the channel's group.
+    """Store a message, then (after commit) ring the channel's group and every active
+    member's inbox (one ``group_send`` per member: fine for stores' channel sizes today;
+    a per-process fan-out would replace it for very large channels).
 
-    A retried send with the same ``client_id`` returns the first message: one row.
-    ``author=None`` posts a system/bot message without membership checks.
+    A retried send with the same ``client_id`` returns the first message: one row. The
+    returned message has ``is_replay = True`` in that case (nothing is broadcast again, so a
+    caller that acknowledges sends must answer the sender itself).
+    ``author=None`` posts a system/bot message without membership checks. Posting moves the
+    author's read pointer to their own message.
     """
     text = clean_body(body) if kind == Message.Kind.TEXT else (body or "").strip()
     if client_id is not None:
@@ -61,10 +137,13 @@ def message_post(
         ).exists():
             raise NotMember()
         if client_id:
-            existing = Message.objects.filter(
-                channel=channel, author=author, client_id=client_id
-            ).first()
+            existing = (
+                Message.objects.select_related("author")
+                .filter(channel=channel, author=author, client_id=client_id)
+                .first()
+            )
             if existing:
+                existing.is_replay = True
                 return existing
     try:
         with transaction.atomic():
@@ -78,11 +157,58 @@ def message_post(
                 topic=(topic or "")[:100],
             )
             Channel.objects.filter(pk=channel.pk).update(last_message_at=message.created_at)
+            if author is not None:
+                Membership.objects.filter(
+                    channel=channel, user=author, last_read_message_id__lt=message.pk
+                ).update(last_read_message_id=message.pk)
             payload = message_to_dict(message)
             send_after_commit(
                 channel_group(channel.pk), {"type": "chat.message", "message": payload}
             )
+            transaction.on_commit(lambda: _inbox_fanout(message))
     except IntegrityError:
         # Two retries raced: the other one won; return its row.
-        return Message.objects.get(channel=channel, author=author, client_id=client_id)
+        existing = Message.objects.select_related("author").get(
+            channel=channel, author=author, client_id=client_id
+        )
+        existing.is_replay = True
+        return existing
+    message.is_replay = False
     return message
+
+
+def _inbox_fanout(message: Message) -> None:
+    """Tell every active member's ``/ws/inbox/`` about the new message, with their unread
+    count (one query for all members, then one group_send each)."""
+    from chat.selectors import unread_subquery
+
+    members = (
+        Membership.objects.filter(channel_id=message.channel_id, state=Membership.State.ACTIVE)
+        .annotate(unread=unread_subquery())
+        .values_list("user_id", "unread")
+    )
+    preview = message_preview(message)
+    events = [
+        (
+            inbox_group(user_id),
+            {
+                "type": "inbox.event",
+                "frame": {
+                    "type": "unread",
+                    "channel": message.channel_id,
+                    "count": unread or 0,
+                    "last_message": preview,
+                },
+            },
+        )
+        for user_id, unread in members
+    ]
+    layer = get_channel_layer()
+    if layer is None or not events:
+        return
+
+    async def send_all() -> None:
+        for group, event in events:
+            await layer.group_send(group, event)
+
+    async_to_sync(send_all)()

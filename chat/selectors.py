@@ -1,0 +1,226 @@
+"""Chat reads: history pages (keyset by id, never OFFSET), unread counts, My talks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
+
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from chat.models import Channel, Membership, Message
+
+MAX_PAGE = 100
+UNREAD_CAP = 99
+
+
+class HistoryPage(NamedTuple):
+    """Messages oldest → newest, and whether more exist beyond the page (older for a
+    ``before``/newest page, newer for an ``after`` page)."""
+
+    messages: list[Message]
+    has_more: bool
+
+
+def _clamp(limit: object, default: int = 50) -> int:
+    try:
+        value = int(limit)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        value = default
+    return max(1, min(value, MAX_PAGE))
+
+
+def _messages(channel: Channel | int, topic: str | None):
+    channel_id = channel.pk if isinstance(channel, Channel) else int(channel)
+    qs = Message.objects.filter(channel_id=channel_id).select_related("author")
+    if topic:
+        qs = qs.filter(topic=topic)
+    return qs
+
+
+def history_page(
+    channel: Channel | int,
+    before: int | None = None,
+    after: int | None = None,
+    limit: int = 50,
+    topic: str | None = None,
+) -> HistoryPage:
+    """One page of a channel's history, keyset by id.
+
+    - no cursor: the newest ``limit`` messages; ``has_more`` = older ones exist;
+    - ``before=id``: the ``limit`` messages just older than ``id``; ``has_more`` = still older;
+    - ``after=id``: the ``limit`` messages just newer than ``id`` (a resume); ``has_more`` =
+      still newer. With both, the page starts after ``after`` and stops before ``before``.
+    ``limit`` is clamped to 1..100; ``topic`` filters to one topic.
+    """
+    limit = _clamp(limit)
+    qs = _messages(channel, topic)
+    if after is not None:
+        qs = qs.filter(id__gt=int(after))
+        if before is not None:
+            qs = qs.filter(id__lt=int(before))
+        rows = list(qs.order_by("id")[: limit + 1])
+        return HistoryPage(rows[:limit], len(rows) > limit)
+    if before is not None:
+        qs = qs.filter(id__lt=int(before))
+    rows = list(qs.order_by("-id")[: limit + 1])
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    rows.reverse()
+    return HistoryPage(rows, has_more)
+
+
+@dataclass
+class AroundPage:
+    messages: list[Message]
+    has_older: bool
+    has_newer: bool
+
+
+def history_around(
+    channel: Channel | int, message_id: int, limit: int = 50, topic: str | None = None
+) -> AroundPage:
+    """About ``limit`` messages centred on ``message_id`` (for links from search results)."""
+    half = max(1, _clamp(limit) // 2)
+    older = history_page(channel, before=int(message_id) + 1, limit=half, topic=topic)
+    newer = history_page(channel, after=int(message_id), limit=half, topic=topic)
+    return AroundPage(older.messages + newer.messages, older.has_more, newer.has_more)
+
+
+def channel_topics(channel: Channel | int, limit: int = 12) -> list[str]:
+    """The channel's topics, most used first (for the pane's topic chips)."""
+    rows = (
+        _messages(channel, None)
+        .exclude(topic="")
+        .values("topic")
+        .annotate(n=Count("id"))
+        .order_by("-n", "topic")[:limit]
+    )
+    return [row["topic"] for row in rows]
+
+
+def last_message_id(channel: Channel | int) -> int:
+    return _messages(channel, None).order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def unread_subquery() -> Coalesce:
+    """For a ``Membership`` queryset: messages newer than the read pointer, not the
+    member's own (one correlated COUNT on the (channel, id) index per row)."""
+    count = (
+        Message.objects.filter(
+            channel_id=OuterRef("channel_id"), id__gt=OuterRef("last_read_message_id")
+        )
+        .exclude(author_id=OuterRef("user_id"))
+        .order_by()
+        .values("channel_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
+
+
+def _active_memberships(user):
+    return Membership.objects.filter(
+        user=user, state=Membership.State.ACTIVE, channel__deleted_at__isnull=True
+    )
+
+
+def unread_counts(user) -> dict[int, int]:
+    """``{channel_id: unread}`` for every channel the user is an active member of, in ONE
+    query. Show counts with ``unread_label`` (99+ cap)."""
+    if user is None or not user.is_authenticated:
+        return {}
+    rows = _active_memberships(user).annotate(unread=unread_subquery())
+    return dict(rows.values_list("channel_id", "unread"))
+
+
+def unread_count(membership: Membership) -> int:
+    return (
+        Message.objects.filter(
+            channel_id=membership.channel_id, id__gt=membership.last_read_message_id
+        )
+        .exclude(author_id=membership.user_id)
+        .count()
+    )
+
+
+def unread_total(user) -> int:
+    """All unread messages across the user's channels (the header badge), one query."""
+    return sum(unread_counts(user).values())
+
+
+def unread_label(count: int) -> str:
+    """``"99+"`` above the cap, ``""`` for zero."""
+    if not count:
+        return ""
+    return f"{UNREAD_CAP}+" if count > UNREAD_CAP else str(count)
+
+
+def channel_display_title(channel: Channel, user) -> str:
+    """What a user calls a channel: for a 1:1 chat the other side (store or buyer)."""
+    if channel.kind == Channel.Kind.DIRECT:
+        if user is not None and channel.buyer_id == getattr(user, "pk", None):
+            return channel.store.name
+        return channel.buyer.name if channel.buyer_id else channel.title
+    return channel.title
+
+
+@dataclass
+class TalkRow:
+    """One line of "My talks"."""
+
+    membership: Membership
+    channel: Channel
+    title: str
+    pending: bool
+    unread: int
+    last_message: Message | None
+    last_activity: datetime | None
+
+    @property
+    def unread_label(self) -> str:
+        return unread_label(self.unread)
+
+
+def my_talks(user) -> list[TalkRow]:
+    """Every channel the user belongs to (active or waiting for approval, not withdrawn),
+    with unread count and last message, latest activity first. Two queries."""
+    if user is None or not user.is_authenticated:
+        return []
+    last_id = (
+        Message.objects.filter(channel_id=OuterRef("channel_id")).order_by("-id").values("id")[:1]
+    )
+    memberships = list(
+        Membership.objects.filter(
+            user=user,
+            state__in=[Membership.State.ACTIVE, Membership.State.PENDING],
+            hidden=False,
+            channel__deleted_at__isnull=True,
+        )
+        .select_related("channel", "channel__store", "channel__goods", "channel__buyer")
+        .annotate(
+            unread=unread_subquery(),
+            last_id=Subquery(last_id),
+            activity=Coalesce("channel__last_message_at", "channel__created_at"),
+        )
+        .order_by("-activity", "-channel_id")
+    )
+    # A pending member of a closed channel sees none of its messages.
+    ids = [m.last_id for m in memberships if m.last_id and m.state == Membership.State.ACTIVE]
+    last = Message.objects.select_related("author").in_bulk(ids)
+    rows = []
+    for m in memberships:
+        pending = m.state == Membership.State.PENDING
+        rows.append(
+            TalkRow(
+                membership=m,
+                channel=m.channel,
+                title=channel_display_title(m.channel, user),
+                pending=pending,
+                unread=0 if pending else m.unread,
+                last_message=None if pending else last.get(m.last_id),
+                last_activity=m.updated_at if pending else m.activity,
+            )
+        )
+    return rows
