@@ -53,3 +53,57 @@ class RateLimited(ChatError):
     """Too many messages: wait a few seconds."""
 
     code = "rate_limited"
+
+
+class Forbidden(ChatError):
+    """You are not allowed to do this."""
+
+    code = "forbidden"
+
+
+class BadState(ChatError):
+    """This was already handled."""
+
+    code = "bad_state"
+
+
+class PinLimit(ChatError):
+    """A channel can have at most 3 pinned notices: unpin one first."""
+
+    code = "pin_limit"
+
+
+class UserNotFound(ChatError):
+    """No user with that username."""
+
+    code = "user_not_found"
+
+
+class InvitationInvalid(ChatError):
+    """This invitation link does not exist."""
+
+    code = "invitation_invalid"
+
+
+class InvitationExpired(InvitationInvalid):
+    """This invitation link has expired."""
+
+    code = "invitation_expired"
+
+
+class InvitationExhausted(InvitationInvalid):
+    """This invitation link has been used as many times as allowed."""
+
+    code = "invitation_exhausted"
+
+
+class InvitationRevoked(InvitationInvalid):
+    """This invitation link was cancelled by the person who made it."""
+
+    code = "invitation_revoked"
+
+
+class InvitationWrongUser(InvitationInvalid):
+    """This invitation was made for another user."""
+
+    code = "invitation_wrong_user"

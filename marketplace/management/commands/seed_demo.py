@@ -186,11 +186,11 @@ class Command(BaseCommand):
     def _join(self, channel: Channel, user, created: list[str], approve: bool = False) -> None:
         if Membership.objects.filter(channel=channel, user=user).exists():
             return
-        membership = membership_join(channel=channel, user=user)
-        if approve and membership.state == Membership.State.PENDING:
-            membership.state = Membership.State.ACTIVE
-            membership.joined_at = timezone.now()
-            membership.save(update_fields=["state", "joined_at", "updated_at"])
+        # Quietly (no "joined" lines before the seeded history); an approved member of the
+        # closed store also becomes a member of its goods talks.
+        membership_join(
+            channel=channel, user=user, needs_approval=False if approve else None, announce=False
+        )
         created.append(f"membership {user.username}@{channel.title}")
 
     def _history(self, channel: Channel, lines, users: dict, created: list[str]) -> None:
