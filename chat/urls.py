@@ -13,8 +13,3 @@ urlpatterns: list = [
 from chat.urls_manage import urlpatterns as manage_urlpatterns  # noqa: E402
 
 urlpatterns += manage_urlpatterns
-
-# Membership, invitation and moderation pages (chat/urls_manage.py).
-from chat.urls_manage import urlpatterns as manage_urlpatterns  # noqa: E402
-
-urlpatterns += manage_urlpatterns
