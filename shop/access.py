@@ -46,3 +46,30 @@ def member_store_ids(user) -> set[int]:
         ).values_list("channel__store_id", flat=True)
     )
     return ids
+
+
+def access_store_manage(user, slug: str, *, owner_only: bool = False) -> tuple[Store, str]:
+    """The store at ``slug`` and the user's role in it, for the seller pages.
+
+    Someone who runs no part of the store gets the same 404 as for a missing store; a manager
+    asking for an owner-only page gets PermissionDenied (403).
+    """
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    if user is None or not user.is_authenticated:
+        raise Http404
+    store = Store.objects.filter(slug=slug).first()
+    role = store_role(user, store) if store is not None else None
+    if role is None:
+        raise Http404
+    if owner_only and role != StoreStaff.Role.OWNER:
+        raise PermissionDenied
+    return store, role
+
+
+def managed_store_ids(user) -> set[int]:
+    """Stores this user runs (owner or manager)."""
+    if user is None or not user.is_authenticated:
+        return set()
+    return set(StoreStaff.objects.filter(user=user).values_list("store_id", flat=True))

@@ -1,13 +1,16 @@
-"""Stores and goods: the catalogue that every channel hangs off."""
+"""Stores and who runs them: the catalogue that every channel hangs off."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shop.validators import format_business_number, phone_validator
+
 MAX_PRICE_WON = 100_000_000
+MAX_FEE_WON = 1_000_000
 
 
 class Visibility(models.TextChoices):
@@ -22,6 +25,21 @@ class StoreCategory(models.TextChoices):
     BEAUTY = "beauty", _("Beauty")
     LIVING = "living", _("Living")
     OTHER = "other", _("Other")
+
+
+class Courier(models.TextChoices):
+    CJ = "cj", _("CJ Logistics")
+    HANJIN = "hanjin", _("Hanjin")
+    LOTTE = "lotte", _("Lotte Global Logistics")
+    POST = "epost", _("Korea Post")
+    LOGEN = "logen", _("Logen")
+    OTHER = "other", _("Other courier")
+
+
+def fee_field(verbose_name, **kwargs) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(
+        verbose_name, validators=[MaxValueValidator(MAX_FEE_WON)], **kwargs
+    )
 
 
 class Store(models.Model):
@@ -47,6 +65,9 @@ class Store(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
     )
+    featured = models.BooleanField(
+        _("featured on the home page"), default=False, help_text=_("Set by staff.")
+    )
     invite_needs_approval = models.BooleanField(
         _("invitation links need approval too"),
         default=False,
@@ -54,6 +75,46 @@ class Store(models.Model):
             "Closed stores: people who join through a member's link still wait for approval."
         ),
     )
+    # Profile
+    logo = models.ImageField(_("logo"), upload_to="stores/logos/", blank=True)
+    cover = models.ImageField(_("cover image"), upload_to="stores/covers/", blank=True)
+    business_hours = models.CharField(
+        _("business hours"), max_length=200, blank=True, help_text=_("e.g. Mon–Fri 09:00–18:00")
+    )
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=20, blank=True, validators=[phone_validator]
+    )
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    # Business information (from the approved application; shown at the foot of the store)
+    business_number = models.CharField(_("business registration number"), max_length=12, blank=True)
+    representative_name = models.CharField(_("representative"), max_length=40, blank=True)
+    business_address = models.CharField(_("business address"), max_length=200, blank=True)
+    mail_order_number = models.CharField(
+        _("mail-order business report number"), max_length=40, blank=True
+    )
+    # Delivery
+    courier = models.CharField(
+        _("courier"), max_length=10, choices=Courier.choices, default=Courier.CJ
+    )
+    shipping_fee = fee_field(_("base shipping fee (won)"), default=3000)
+    free_shipping_threshold = models.PositiveIntegerField(
+        _("free shipping from (won)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_PRICE_WON - 1)],
+        help_text=_("Orders of at least this amount ship free. Empty: never free."),
+    )
+    island_extra_fee = fee_field(_("extra fee for Jeju and islands (won)"), default=3000)
+    dispatch_days = models.PositiveSmallIntegerField(
+        _("dispatch within (business days)"), default=2, validators=[MaxValueValidator(30)]
+    )
+    return_policy = models.TextField(_("return and exchange policy"), blank=True)
+    return_address = models.CharField(_("return address"), max_length=200, blank=True)
+    return_shipping_fee = fee_field(_("return shipping fee (won, one way)"), default=3000)
+    # Settlement (owner only)
+    bank_name = models.CharField(_("bank"), max_length=40, blank=True)
+    bank_account_number = models.CharField(_("account number"), max_length=40, blank=True)
+    bank_account_holder = models.CharField(_("account holder"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -64,9 +125,22 @@ class Store(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("shop:store_detail", args=[self.slug])
+
     @property
     def is_closed(self) -> bool:
         return self.visibility == Visibility.CLOSED
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def business_number_display(self) -> str:
+        return format_business_number(self.business_number)
 
 
 class StoreStaff(models.Model):
@@ -92,45 +166,3 @@ class StoreStaff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store} · {self.user} ({self.role})"
-
-
-class Goods(models.Model):
-    class Status(models.TextChoices):
-        ON_SALE = "on_sale", _("On sale")
-        SOLD_OUT = "sold_out", _("Sold out")
-        HIDDEN = "hidden", _("Hidden")
-
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="goods")
-    name = models.CharField(_("name"), max_length=100)
-    description = models.TextField(_("description"), blank=True)
-    price = models.PositiveIntegerField(
-        _("price (won, VAT included)"),
-        validators=[MinValueValidator(1), MaxValueValidator(MAX_PRICE_WON - 1)],
-    )
-    list_price = models.PositiveIntegerField(
-        _("list price (won)"),
-        null=True,
-        blank=True,
-        help_text=_("Shown struck through when higher than the price."),
-    )
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.ON_SALE
-    )
-    featured = models.BooleanField(_("featured on the store front"), default=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("goods")
-        verbose_name_plural = _("goods")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["store", "status"])]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def discount_percent(self) -> int:
-        if self.list_price and self.list_price > self.price:
-            return (self.list_price - self.price) * 100 // self.list_price
-        return 0

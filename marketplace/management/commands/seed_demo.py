@@ -16,7 +16,17 @@ from django.utils import timezone
 from chat.models import Channel, Membership, Message
 from chat.services.channels import channel_ensure_for_goods, channel_ensure_for_store
 from chat.services.memberships import membership_join
-from shop.models import Goods, Store, StoreCategory, StoreStaff, Visibility
+from shop.models import (
+    Courier,
+    Goods,
+    GoodsOption,
+    Store,
+    StoreApplication,
+    StoreCategory,
+    StoreStaff,
+    Visibility,
+)
+from shop.services.goods import goods_refresh_status
 
 DEMO_PASSWORD = "talkmall1234"  # noqa: S105 - printed on purpose: these are demo accounts
 
@@ -27,16 +37,102 @@ class DemoUser:
     display_name: str
     role: str
     staff: bool = False
+    seller: bool = False  # is_staff for the seller's scoped Django admin
 
 
 USERS = [
     DemoUser("admin", "운영자", "staff admin (Django admin at /admin/)", staff=True),
-    DemoUser("bakery", "달콤베이커리 사장님", "seller, owner of the open store 달콤베이커리"),
-    DemoUser("boutique", "소담부티크 사장님", "seller, owner of the members-only store 소담부티크"),
+    DemoUser(
+        "bakery", "달콤베이커리 사장님", "seller, owner of the open store 달콤베이커리", seller=True
+    ),
+    DemoUser(
+        "boutique",
+        "소담부티크 사장님",
+        "seller, owner of the members-only store 소담부티크",
+        seller=True,
+    ),
     DemoUser("jimin", "지민", "buyer, member of both stores"),
     DemoUser("seoyeon", "서연", "buyer, waiting for approval at 소담부티크"),
-    DemoUser("minjun", "민준", "buyer, member of 달콤베이커리 only"),
+    DemoUser("minjun", "민준", "buyer, member of 달콤베이커리 only, store application pending"),
 ]
+
+# Business, delivery and settlement details of the demo stores (set once).
+STORE_DETAILS = {
+    "dalkom-bakery": {
+        "business_number": "2208162517",
+        "representative_name": "김달콤",
+        "business_address": "서울특별시 마포구 연남로 12, 1층",
+        "mail_order_number": "2024-서울마포-01234",
+        "contact_phone": "02-312-4567",
+        "contact_email": "hello@dalkom.example",
+        "business_hours": "매일 08:00–20:00 (월요일 휴무)",
+        "courier": Courier.CJ,
+        "shipping_fee": 3000,
+        "free_shipping_threshold": 30000,
+        "island_extra_fee": 3000,
+        "dispatch_days": 1,
+        "return_policy": "식품 특성상 단순 변심 반품은 어렵습니다. 파손·변질 시 사진과 함께 "
+        "수령 당일 톡으로 알려주세요.",
+        "return_address": "서울특별시 마포구 연남로 12, 1층 달콤베이커리",
+        "return_shipping_fee": 3000,
+        "bank_name": "국민은행",
+        "bank_account_number": "123401-04-567890",
+        "bank_account_holder": "김달콤",
+        "featured": True,
+    },
+    "sodam-boutique": {
+        "business_number": "1248100998",
+        "representative_name": "이소담",
+        "business_address": "서울특별시 성동구 성수이로 7길 20, 2층",
+        "mail_order_number": "2023-서울성동-00567",
+        "contact_phone": "010-2345-6789",
+        "contact_email": "sodam@boutique.example",
+        "business_hours": "화–토 11:00–19:00",
+        "courier": Courier.HANJIN,
+        "shipping_fee": 3500,
+        "free_shipping_threshold": 50000,
+        "island_extra_fee": 5000,
+        "dispatch_days": 2,
+        "return_policy": "수령 후 7일 이내 교환·환불 가능합니다. 착용·세탁한 상품은 어렵습니다.",
+        "return_address": "서울특별시 성동구 성수이로 7길 20, 2층 소담부티크",
+        "return_shipping_fee": 3000,
+        "bank_name": "신한은행",
+        "bank_account_number": "110-234-567890",
+        "bank_account_holder": "이소담",
+    },
+}
+
+# goods name -> (tags, own stock, [(option, price difference, stock), ...])
+GOODS_DETAILS = {
+    "우유 식빵": ("식빵, 우유, 아침", 30, []),
+    "소금빵 4개입": ("소금빵, 버터", 50, []),
+    "딸기 생크림 케이크 1호": (
+        "케이크, 딸기, 생일",
+        0,
+        [("매장 픽업", 0, 5), ("서울 퀵 배송", 5000, 3)],
+    ),
+    "캐시미어 니트 가디건": (
+        "니트, 가디건, 캐시미어, 겨울",
+        0,
+        [("S / 아이보리", 0, 3), ("M / 아이보리", 0, 5), ("M / 차콜", 0, 0), ("L / 차콜", 2000, 2)],
+    ),
+    "와이드 데님 팬츠": ("데님, 청바지, 바지", 0, [("26", 0, 4), ("28", 0, 6), ("30", 0, 0)]),
+}
+
+PENDING_APPLICATION = {
+    "store_name": "민준공방",
+    "category": StoreCategory.LIVING,
+    "description": "손으로 만든 원목 도마와 수저 세트를 파는 작은 공방입니다.",
+    "business_number": "3052812346",
+    "representative_name": "박민준",
+    "phone": "010-9876-5432",
+    "email": "minjun@demo.talkmall.local",
+    "business_address": "경기도 파주시 문발로 100",
+    "mail_order_number": "2025-경기파주-00777",
+    "bank_name": "우리은행",
+    "bank_account_number": "1002-345-678901",
+    "bank_account_holder": "박민준",
+}
 
 STORES = [
     {
@@ -125,6 +221,11 @@ class Command(BaseCommand):
             self._join(boutique_channel, users["seoyeon"], created)
             self._history(bakery_channel, HISTORY, users, created)
             self._history(boutique_channel, BOUTIQUE_HISTORY, users, created)
+            for store in stores.values():
+                self._store_details(store, created)
+                self._approved_application(store, created)
+            self._goods_details(stores.values(), created)
+            self._pending_application(users["minjun"], created)
 
         if not created:
             self.stdout.write("Demo data already present; nothing changed.")
@@ -141,7 +242,7 @@ class Command(BaseCommand):
             defaults={
                 "display_name": demo.display_name,
                 "email": f"{demo.username}@demo.talkmall.local",
-                "is_staff": demo.staff,
+                "is_staff": demo.staff or demo.seller,
                 "is_superuser": demo.staff,
             },
         )
@@ -149,7 +250,66 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
             created.append(f"user {demo.username}")
+        elif demo.seller and not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+            created.append(f"seller admin access for {demo.username}")
         return user
+
+    def _store_details(self, store: Store, created: list[str]) -> None:
+        details = STORE_DETAILS.get(store.slug)
+        if not details or store.business_number:
+            return
+        Store.objects.filter(pk=store.pk).update(**details)
+        store.refresh_from_db()
+        created.append(f"delivery and business details of {store.name}")
+
+    def _approved_application(self, store: Store, created: list[str]) -> None:
+        if StoreApplication.objects.filter(store=store).exists():
+            return
+        store.refresh_from_db()
+        StoreApplication.objects.create(
+            applicant=store.owner,
+            store_name=store.name,
+            category=store.category,
+            description=store.description,
+            business_number=store.business_number,
+            representative_name=store.representative_name,
+            phone=store.contact_phone,
+            email=store.contact_email,
+            business_address=store.business_address,
+            mail_order_number=store.mail_order_number,
+            bank_name=store.bank_name,
+            bank_account_number=store.bank_account_number,
+            bank_account_holder=store.bank_account_holder,
+            status=StoreApplication.Status.APPROVED,
+            store=store,
+            decided_at=timezone.now(),
+        )
+        created.append(f"approved application of {store.name}")
+
+    def _goods_details(self, stores, created: list[str]) -> None:
+        for goods in Goods.objects.filter(store__in=list(stores)):
+            spec = GOODS_DETAILS.get(goods.name)
+            if spec is None or goods.tags or goods.options.exists():
+                continue
+            tags, stock, options = spec
+            goods.tags = tags
+            goods.stock = stock
+            goods.category = goods.store.category
+            goods.save(update_fields=["tags", "stock", "category", "updated_at"])
+            for position, (name, delta, option_stock) in enumerate(options):
+                GoodsOption.objects.create(
+                    goods=goods, name=name, price_delta=delta, stock=option_stock, position=position
+                )
+            goods_refresh_status(goods=goods)
+            created.append(f"options and stock of {goods.name}")
+
+    def _pending_application(self, user, created: list[str]) -> None:
+        if StoreApplication.objects.filter(applicant=user).exists():
+            return
+        StoreApplication.objects.create(applicant=user, **PENDING_APPLICATION)
+        created.append(f"pending store application from {user.username}")
 
     def _store(self, spec: dict, users: dict, created: list[str]) -> Store:
         owner = users[spec["owner"]]

@@ -1,0 +1,1 @@
+"""Shop writes: keyword-only, typed, atomic; side effects after commit. Split by domain noun."""
