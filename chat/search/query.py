@@ -34,6 +34,27 @@ MAX_QUERY_CHARS = 200
 MAX_TERMS = 8
 SNIPPET_CHARS = 160
 RARITY_CAP = 5000
+# What a hit needs: the message (for the wire shape and the page), its author's name, and the
+# channel's title.
+HIT_FIELDS = (
+    "id",
+    "channel_id",
+    "author_id",
+    "kind",
+    "body",
+    "data",
+    "client_id",
+    "topic",
+    "created_at",
+    "edited_at",
+    "deleted_at",
+    "author__id",
+    "author__username",
+    "author__display_name",
+    "channel__id",
+    "channel__title",
+    "channel__kind",
+)
 
 
 class SearchError(ChatError):
@@ -89,8 +110,9 @@ class _Candidates:
         exact = sorted({t for term in terms for t in term.exact})
         self.prefixes = sorted({p for term in terms for p in term.prefixes})
         self.channel_ids = channel_ids
-        if exact:
+        if len(exact) > 1:
             exact.sort(key=self._rarity)
+        if exact:
             self.driver, self.others = exact[0], exact[1:]
         else:
             self.driver, self.others = None, []
@@ -220,35 +242,51 @@ def search(
         return SearchPage(q, [], None)
     candidates = _Candidates(terms, channel_ids)
     phrase = " ".join(term.text for term in terms)
-    hits: list[tuple[int, SearchHit]] = []
+    found: list[tuple[int, int, bool, list[tuple[int, int]]]] = []  # tier, id, exact, spans
     need = limit + 1
     last_tier = 0 if len(terms) == 1 else 1
-    while tier <= last_tier and len(hits) < need:
-        batch = need * 2
-        while len(hits) < need:
+    while tier <= last_tier and len(found) < need:
+        batch = need + 4
+        while len(found) < need:
             ids = candidates.fetch(before, batch)
             if not ids:
                 break
-            rows = Message.objects.select_related("author", "channel").in_bulk(ids)
+            # Verify on the bare rows; whole objects are loaded for the page's hits only.
+            bodies = {
+                pk: body
+                for pk, body in Message.objects.filter(
+                    pk__in=ids, deleted_at__isnull=True
+                ).values_list("pk", "body")
+            }
             for message_id in ids:
-                message = rows.get(message_id)
-                if message is None or message.deleted_at is not None:
+                body = bodies.get(message_id)
+                if body is None:
                     continue
-                ok, exact, spans = _match(message.body, terms, phrase)
+                ok, exact, spans = _match(body, terms, phrase)
                 if not ok or exact != (tier == 0):
                     continue
-                hits.append((tier, SearchHit(message, highlight(message.body, spans), exact)))
-                if len(hits) == need:
+                found.append((tier, message_id, exact, spans))
+                if len(found) == need:
                     break
             before = ids[-1]
             if len(ids) < batch:
                 break
             batch = min(batch * 2, 2000)
-        if len(hits) < need:
+        if len(found) < need:
             tier, before = tier + 1, None
+    more = len(found) > limit
+    found = found[:limit]
+    rows = (
+        Message.objects.select_related("author", "channel")
+        .only(*HIT_FIELDS)
+        .in_bulk([pk for _t, pk, _e, _s in found])
+    )
+    hits = [
+        (t, SearchHit(rows[pk], highlight(rows[pk].body, spans), exact))
+        for t, pk, exact, spans in found
+    ]
     next_cursor = None
-    if len(hits) > limit:
-        hits = hits[:limit]
+    if more:
         last_tier_of_page, last_hit = hits[-1]
         next_cursor = f"{last_tier_of_page}.{last_hit.message.pk}"
     return SearchPage(q, [hit for _t, hit in hits], next_cursor)
