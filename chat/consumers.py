@@ -289,8 +289,11 @@ class ChannelConsumer(AsyncJsonWebsocketConsumer):
     async def chat_read(self, event: dict) -> None:
         await self.send_json({"type": "read", "user": event["user"], "up_to": event["up_to"]})
 
-    async def chat_pin(self, event: dict) -> None:
-        await self.send_json({**event, "type": "pin"})
+    async def chat_pins(self, event: dict) -> None:
+        """The pinned notices changed: ``pins`` is the whole list, oldest pin first."""
+        await self.send_json({**event, "type": "pins"})
+
+    chat_pin = chat_pins
 
     async def chat_channel(self, event: dict) -> None:
         await self.send_json({**event, "type": "channel"})

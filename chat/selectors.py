@@ -202,7 +202,7 @@ def my_talks(user) -> list[TalkRow]:
         .annotate(
             unread=unread_subquery(),
             last_id=Subquery(last_id),
-            activity=Coalesce("channel__last_message_at", "channel__created_at"),
+            activity=Coalesce("channel__last_message_at", "joined_at", "channel__created_at"),
         )
         .order_by("-activity", "-channel_id")
     )
@@ -224,3 +224,12 @@ def my_talks(user) -> list[TalkRow]:
             )
         )
     return rows
+
+
+def store_channel_of(store) -> Channel | None:
+    """The store's own channel ("store talk"), for the store page's pane."""
+    return (
+        Channel.objects.select_related("store")
+        .filter(store=store, kind=Channel.Kind.STORE, deleted_at__isnull=True)
+        .first()
+    )

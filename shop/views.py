@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from chat.selectors import store_channel_of
 from shop.access import can_see_member_content, store_role
 from shop.forms import SearchForm
 from shop.models import Goods, StoreCategory
@@ -67,6 +68,7 @@ def store_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "is_staff": bool(store_role(request.user, store)),
             "goods_cards": cards,
             "featured_cards": [c for c in cards if c["goods"].featured],
+            "store_channel": store_channel_of(store),
         },
     )
 

@@ -266,8 +266,8 @@ async def test_channel_events_are_forwarded(talk):
     event = {"type": "chat.channel", "channel": channel.pk, "title": "새 이름", "archived": True}
     await layer.group_send(channel_group(channel.pk), event)
     assert await a.receive_json_from() == {**event, "type": "channel"}
-    await layer.group_send(channel_group(channel.pk), {"type": "chat.pin", "pins": []})
-    assert await a.receive_json_from() == {"type": "pin", "pins": []}
+    await layer.group_send(channel_group(channel.pk), {"type": "chat.pins", "pins": []})
+    assert await a.receive_json_from() == {"type": "pins", "pins": []}
     await layer.group_send(channel_group(channel.pk), {"type": "chat.kick"})
     assert await a.receive_output() == {"type": "websocket.close", "code": 4404}
 

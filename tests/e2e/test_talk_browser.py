@@ -1,0 +1,74 @@
+"""Two phones on 달콤베이커리's store page: the buyer (jimin) writes in Korean, the seller
+(bakery) sees it arrive without reloading; Enter does not send while the IME composes."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from chat.models import Message
+from tests.e2e.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_buyer_message_reaches_seller_live(live_server_url, phone, screenshot_dir):
+    call_command("seed_demo", verbosity=0)
+    buyer, seller = phone(), phone()
+    sign_in(buyer, live_server_url, "jimin", "talkmall1234")
+    sign_in(seller, live_server_url, "bakery", "talkmall1234")
+    for page in (buyer, seller):
+        page.goto(f"{live_server_url}/stores/dalkom-bakery/")
+        # Server-rendered history is there before any script runs.
+        assert page.locator(".talk .msg", has_text="소금빵 매일 나오나요").count() == 1
+        page.wait_for_function(
+            "() => window.TalkmallTalk && window.TalkmallTalk.panes.length"
+            " && window.TalkmallTalk.panes[0].ws"
+            " && window.TalkmallTalk.panes[0].ws.readyState === 1"
+        )
+    box = buyer.locator(".talk textarea[name=body]")
+    box.fill("내일 소금빵 10개 예약할 수 있을까요?")
+    # An Enter that finishes an IME composition (keyCode 229) must not send.
+    box.dispatch_event("keydown", {"key": "Enter", "keyCode": 229, "isComposing": True})
+    buyer.wait_for_timeout(300)
+    assert not Message.objects.filter(body__contains="10개 예약").exists()
+    box.press("Enter")
+    seller.locator(".talk .msg", has_text="내일 소금빵 10개 예약할 수 있을까요?").wait_for(
+        timeout=10_000
+    )
+    # The buyer sees their own message once (the ack replaced the pending bubble).
+    buyer.locator(".talk .msg[data-id]", has_text="10개 예약").wait_for(timeout=10_000)
+    assert buyer.locator(".talk .msg", has_text="10개 예약").count() == 1
+    assert Message.objects.filter(body="내일 소금빵 10개 예약할 수 있을까요?").count() == 1
+    # The seller answers; Shift+Enter makes a line break, not a send.
+    reply = seller.locator(".talk textarea[name=body]")
+    reply.fill("네 가능합니다!")
+    reply.press("Shift+Enter")
+    reply.type("몇 시에 오시나요?")
+    reply.press("Enter")
+    answer = buyer.locator(".talk .msg", has_text="몇 시에 오시나요?")
+    answer.wait_for(timeout=10_000)
+    assert answer.locator(".msg-body br").count() == 1
+    for page in (buyer, seller):
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    seller.screenshot(path=str(screenshot_dir / "talk-seller.png"))
+    assert (screenshot_dir / "talk-seller.png").stat().st_size > 1000
+
+
+def test_my_talks_updates_live(live_server_url, phone):
+    call_command("seed_demo", verbosity=0)
+    buyer, seller = phone(), phone()
+    sign_in(buyer, live_server_url, "jimin", "talkmall1234")
+    sign_in(seller, live_server_url, "bakery", "talkmall1234")
+    buyer.goto(f"{live_server_url}/talk/")
+    buyer.wait_for_timeout(500)
+    seller.goto(f"{live_server_url}/stores/dalkom-bakery/")
+    seller.wait_for_function(
+        "() => window.TalkmallTalk && window.TalkmallTalk.panes[0].ws"
+        " && window.TalkmallTalk.panes[0].ws.readyState === 1"
+    )
+    seller.locator(".talk textarea[name=body]").fill("오늘 마감 세일합니다")
+    seller.locator(".talk textarea[name=body]").press("Enter")
+    row = buyer.locator(".talk-row", has_text="달콤베이커리").first
+    row.locator("[data-role=preview]", has_text="오늘 마감 세일합니다").wait_for(timeout=10_000)
+    assert buyer.locator(".talk-row").first.inner_text().startswith("달콤베이커리")
