@@ -21,6 +21,19 @@ def _quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _unfuzzy(lines: list[str]) -> list[str]:
+    """Drop the fuzzy flag ("#, fuzzy" or "#, fuzzy, python-format"), keep other flags."""
+    out = []
+    for ln in lines:
+        if ln.startswith("#,") and "fuzzy" in ln:
+            flags = [f.strip() for f in ln[2:].split(",") if f.strip() != "fuzzy"]
+            if flags:
+                out.append("#, " + ", ".join(flags))
+            continue
+        out.append(ln)
+    return out
+
+
 def fill(po_path: str, mapping: dict[str, str]) -> list[str]:
     text = Path(po_path).read_text(encoding="utf-8")
     blocks = text.split("\n\n")
@@ -44,23 +57,15 @@ def fill(po_path: str, mapping: dict[str, str]) -> list[str]:
         msgid = _unquote(lines[i_id:i_str])
         msgstr = _unquote(lines[i_str:j])
         if msgid and msgid in mapping and msgstr != mapping[msgid]:
-            lines = (
-                [ln for ln in lines[:i_str] if ln != "#, fuzzy"]
-                + [f"msgstr {_quote(mapping[msgid])}"]
-                + tail
-            )
+            lines = _unfuzzy(lines[:i_str]) + [f"msgstr {_quote(mapping[msgid])}"] + tail
         elif msgid and not msgstr:
             if msgid in mapping:
                 lines = lines[:i_str] + [f"msgstr {_quote(mapping[msgid])}"] + tail
-                lines = [ln for ln in lines if ln != "#, fuzzy"]
+                lines = _unfuzzy(lines)
             else:
                 missing.append(msgid)
-        elif msgid and "#, fuzzy" in lines and msgid in mapping:
-            lines = (
-                [ln for ln in lines[:i_str] if ln != "#, fuzzy"]
-                + [f"msgstr {_quote(mapping[msgid])}"]
-                + tail
-            )
+        elif msgid and msgid in mapping and _unfuzzy(lines) != lines:
+            lines = _unfuzzy(lines[:i_str]) + [f"msgstr {_quote(mapping[msgid])}"] + tail
         out.append("\n".join(lines))
     Path(po_path).write_text("\n\n".join(out), encoding="utf-8")
     return missing

@@ -25,8 +25,18 @@ class Recorder:
         return [event for g, event in self.sent if g == group]
 
 
-@pytest.fixture
-def events(monkeypatch, django_capture_on_commit_callbacks):
+@pytest.fixture(name="english", autouse=True)
+def english_fixture(settings):
+    """These tests read English sentences: pages and errors in English, whatever the .mo has."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(name="events")
+def events_fixture(monkeypatch, django_capture_on_commit_callbacks):
     """``with events.commit(): service(...)`` runs the service and its on-commit sends;
     ``events.to("inbox.7")`` lists what reached a group."""
     recorder = Recorder()

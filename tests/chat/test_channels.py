@@ -16,7 +16,7 @@ from chat.services.channels import (
     channel_unarchive,
 )
 from chat.services.messages import message_post
-from tests.chat.manage_helpers import events, make_shop, member  # noqa: F401
+from tests.chat.manage_helpers import english_fixture, events_fixture, make_shop, member  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -31,7 +31,7 @@ from chat.services.invitations import (
     invitations_received,
 )
 from chat.services.memberships import membership_approve, membership_ban, membership_leave
-from tests.chat.manage_helpers import events, make_shop, member, state_of  # noqa: F401
+from tests.chat.manage_helpers import english_fixture, events_fixture, make_shop, member, state_of  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -230,3 +230,142 @@ def test_create_refused_for_non_members(make_user, role):
     with pytest.raises(ChatError):
         invitation_create(channel=shop.channel, inviter=actor)
     assert not Invitation.objects.exists()
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def test_landing_page_preview_without_closed_prices(client, make_user):
+    shop = make_shop(make_user, "closed", closed=True)
+    invitation = invitation_create(channel=shop.channel, inviter=shop.owner)
+    page = client.get(f"/invite/{invitation.token}/").content.decode()
+    assert "Closed" in page and "About closed" in page
+    assert "1 members" in page
+    assert f"/accounts/signup/?next=/invite/{invitation.token}/" in page
+    assert f"/accounts/login/?next=/invite/{invitation.token}/" in page
+    assert "1,000" not in page and "1000" not in page  # no member-only prices
+
+
+def test_landing_join_button_joins_and_redirects(client, make_user):
+    shop = make_shop(make_user, "closed", closed=True)
+    friend = make_user("friend")
+    invitation = invitation_create(channel=shop.channel, inviter=shop.owner)
+    client.force_login(friend)
+    response = client.post(f"/invite/{invitation.token}/")
+    assert response.status_code == 302 and response["Location"] == f"/stores/{shop.store.slug}/"
+    assert state_of(shop.channel, friend) == Membership.State.ACTIVE
+    page = client.get(f"/invite/{invitation.token}/").content.decode()
+    assert "You are already a member." in page
+
+
+def test_anonymous_post_goes_to_sign_in_and_back(client, make_user):
+    shop = make_shop(make_user, "open")
+    invitation = invitation_create(channel=shop.channel, inviter=shop.owner)
+    response = client.post(f"/invite/{invitation.token}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next=/invite/{invitation.token}/"
+
+
+def test_sign_up_through_invitation_comes_back(client, make_user):
+    shop = make_shop(make_user, "open")
+    invitation = invitation_create(channel=shop.channel, inviter=shop.owner)
+    response = client.post(
+        f"/accounts/signup/?next=/invite/{invitation.token}/",
+        {
+            "username": "newbie",
+            "email": "newbie@example.com",
+            "password1": "a-long-pass-1234",
+            "password2": "a-long-pass-1234",
+            "next": f"/invite/{invitation.token}/",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"] == f"/invite/{invitation.token}/"
+    assert "Join" in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("state", "status", "sentence"),
+    [
+        ("expired", 410, "has expired"),
+        ("exhausted", 410, "used as many times"),
+        ("revoked", 410, "was cancelled"),
+        ("unknown", 404, "does not exist"),
+    ],
+)
+def test_dead_links_show_a_clear_page(client, make_user, state, status, sentence):
+    shop = make_shop(make_user, "open")
+    invitation = invitation_create(channel=shop.channel, inviter=shop.owner, max_uses=1)
+    token = invitation.token
+    if state == "expired":
+        Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
+    elif state == "exhausted":
+        Invitation.objects.filter(pk=invitation.pk).update(uses=1)
+    elif state == "revoked":
+        invitation_revoke(invitation=invitation, actor=shop.owner)
+    else:
+        token = "no-such-token"
+    client.force_login(make_user("friend"))
+    for response in (client.get(f"/invite/{token}/"), client.post(f"/invite/{token}/")):
+        assert response.status_code == status
+        page = response.content.decode()
+        assert sentence in page and "This invitation cannot be used" in page
+
+
+def test_wrong_invitee_sees_a_clear_page(client, make_user):
+    shop = make_shop(make_user, "open")
+    friend, other = make_user("friend"), make_user("other")
+    invitation = invitation_create(channel=shop.channel, inviter=shop.owner, invitee=friend)
+    client.force_login(other)
+    response = client.get(f"/invite/{invitation.token}/")
+    assert response.status_code == 403 and "made for another user" in response.content.decode()
+
+
+def test_member_makes_copies_and_revokes_links_on_page(client, make_user):
+    shop = make_shop(make_user, "open")
+    buyer = make_user("buyer")
+    member(shop, buyer)
+    client.force_login(buyer)
+    url = f"/talk/{shop.channel.pk}/invite/"
+    response = client.post(url, {"form": "link", "expires": "1d", "max_uses": "5"}, follow=True)
+    page = response.content.decode()
+    invitation = Invitation.objects.get(inviter=buyer)
+    assert f"http://testserver/invite/{invitation.token}/" in page
+    assert "used 0 of 5" in page and "data-copy" in page
+    assert invitation.max_uses == 5 and invitation.expires_at is not None
+    bad = client.post(url, {"form": "link", "expires": "1d", "max_uses": "0"})
+    assert bad.status_code == 200 and Invitation.objects.count() == 1
+    client.post(f"/talk/invitations/{invitation.pk}/revoke/")
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    # Another member cannot revoke (or even see) it.
+    client.force_login(make_user("other"))
+    assert client.post(f"/talk/invitations/{invitation.pk}/revoke/").status_code == 404
+
+
+def test_invite_page_for_non_member_is_404(client, make_user):
+    shop = make_shop(make_user, "closed", closed=True)
+    client.force_login(make_user("outsider"))
+    assert client.get(f"/talk/{shop.channel.pk}/invite/").status_code == 404
+
+
+def test_invite_by_username_page_and_received_list(client, make_user):
+    shop = make_shop(make_user, "open")
+    buyer, friend = make_user("buyer"), make_user("friend", display_name="친구")
+    member(shop, buyer)
+    client.force_login(buyer)
+    response = client.post(
+        f"/talk/{shop.channel.pk}/invite/", {"form": "user", "username": "friend"}, follow=True
+    )
+    assert "친구 is invited." in response.content.decode()
+    response = client.post(
+        f"/talk/{shop.channel.pk}/invite/", {"form": "user", "username": "ghost"}, follow=True
+    )
+    assert "There is no user with the username “ghost”." in response.content.decode()
+    client.force_login(friend)
+    page = client.get("/talk/invitations/").content.decode()
+    assert shop.channel.title in page and "Accept" in page
+    invitation = Invitation.objects.get(invitee=friend)
+    client.post(f"/invite/{invitation.token}/")
+    assert state_of(shop.channel, friend) == Membership.State.ACTIVE
+    assert "No invitations right now" in client.get("/talk/invitations/").content.decode()

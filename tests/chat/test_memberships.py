@@ -19,7 +19,14 @@ from chat.services.memberships import (
     membership_withdraw,
 )
 from shop.access import can_see_member_content
-from tests.chat.manage_helpers import events, make_shop, member, state_of  # noqa: F401
+from tests.chat.manage_helpers import (
+    english_fixture,  # noqa: F401 - fixture
+    events_fixture,  # noqa: F401 - fixture
+    make_shop,
+    member,
+    post,
+    state_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -314,3 +321,151 @@ def test_manager_membership_services_refuse(make_user, role, action):
     with pytest.raises(ChatError):
         calls[action]()
     assert state_of(shop.channel, target) == state
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def test_store_page_request_to_join_then_seller_approves_in_one_click(client, make_user):
+    shop = make_shop(make_user, "closed", closed=True)
+    buyer = make_user("buyer", display_name="민준")
+    client.force_login(buyer)
+    page = client.get(f"/stores/{shop.store.slug}/").content.decode()
+    assert "Request to join" in page
+    response = client.post(f"/talk/stores/{shop.store.slug}/join/", follow=True)
+    assert "approve" in response.content.decode()
+    assert state_of(shop.channel, buyer) == Membership.State.PENDING
+    assert "waiting for the seller" in client.get(f"/stores/{shop.store.slug}/").content.decode()
+
+    client.force_login(shop.owner)
+    seller_page = client.get(f"/seller/stores/{shop.store.slug}/talk/").content.decode()
+    assert "민준" in seller_page and "Approve" in seller_page
+    pending = Membership.objects.get(channel=shop.channel, user=buyer)
+    response = client.post(
+        f"/seller/stores/{shop.store.slug}/talk/members/{pending.pk}/approve/", follow=True
+    )
+    page = response.content.decode()
+    assert "민준 is a member now." in page
+    assert "No one is waiting for approval." in page
+    members_section = page.split('id="members"')[1]
+    assert "민준" in members_section
+    assert state_of(shop.channel, buyer) == Membership.State.ACTIVE
+
+
+def test_seller_rejects_with_message(client, make_user, events):
+    shop = make_shop(make_user, "closed", closed=True)
+    buyer = make_user("buyer")
+    pending = member(shop, buyer, state=Membership.State.PENDING)
+    client.force_login(shop.owner)
+    with events.commit():
+        client.post(
+            f"/seller/stores/{shop.store.slug}/talk/members/{pending.pk}/reject/",
+            {"message": "회원 모집이 마감되었어요"},
+        )
+    assert state_of(shop.channel, buyer) == Membership.State.LEFT
+    assert events.to(f"inbox.{buyer.pk}")[-1]["frame"]["message"] == "회원 모집이 마감되었어요"
+
+
+def test_seller_page_lists_channels_reports_and_direct_chats(client, make_user):
+    from chat.models import Channel
+    from chat.services.moderation import message_flag
+
+    shop = make_shop(make_user, "open", goods=2)
+    author, reporter = make_user("author"), make_user("reporter", display_name="신고자")
+    member(shop, author)
+    member(shop, reporter)
+    flagged = post(shop.channel, author, "nasty words here")
+    message_flag(message=flagged, reporter=reporter, reason="spam")
+    direct = Channel.objects.create(
+        kind=Channel.Kind.DIRECT, store=shop.store, buyer=reporter, title="1:1"
+    )
+    Membership.objects.create(channel=direct, user=reporter)
+    Membership.objects.create(channel=direct, user=shop.owner, role=Membership.Role.OWNER)
+    post(direct, reporter, "question one")
+    post(direct, reporter, "question two")
+    client.force_login(shop.owner)
+    page = client.get(f"/seller/stores/{shop.store.slug}/talk/").content.decode()
+    assert "nasty words here" in page and "spam" in page
+    assert f'href="/talk/{direct.pk}/"' in page and "신고자" in page
+    assert '<span class="badge" title="Unread">2</span>' in page
+    for goods in shop.goods_channels:
+        assert goods.title in page
+    assert "3 members · 1 messages" in page or "3 members" in page
+
+
+def test_seller_flag_delete_from_page(client, make_user):
+    from chat.models import Message, MessageFlag
+    from chat.services.moderation import message_flag
+
+    shop = make_shop(make_user, "open")
+    author, reporter = make_user("author"), make_user("reporter")
+    member(shop, author)
+    member(shop, reporter)
+    message = post(shop.channel, author, "bad")
+    flag = message_flag(message=message, reporter=reporter)
+    client.force_login(shop.owner)
+    client.post(f"/seller/stores/{shop.store.slug}/talk/reports/{flag.pk}/delete/")
+    assert Message.objects.get(pk=message.pk).deleted_at is not None
+    assert MessageFlag.objects.get(pk=flag.pk).resolved_at is not None
+
+
+def test_seller_channel_page_rename_archive_pin_and_delete(client, make_user):
+    from chat.models import Channel, Pin
+
+    shop = make_shop(make_user, "open")
+    goods = shop.goods_channels[0]
+    buyer = make_user("buyer")
+    member(goods, buyer)
+    notice = post(goods, shop.owner, "영업시간 안내: 10시-19시")
+    client.force_login(shop.owner)
+    url = f"/seller/stores/{shop.store.slug}/talk/{goods.pk}/"
+    page = client.get(url).content.decode()
+    assert "영업시간 안내" in page and "Rename" in page
+    client.post(url, {"action": "rename", "title": "새 이름"})
+    client.post(f"/talk/messages/{notice.pk}/pin/", {"next": url})
+    assert Pin.objects.filter(message=notice).exists()
+    page = client.get(url).content.decode()
+    assert "새 이름" in page and "📌 영업시간 안내" in page
+    response = client.post(url, {"action": "rename", "title": ""}, follow=True)
+    assert response.status_code == 200 and "새 이름" in response.content.decode()
+    client.post(url, {"action": "archive"})
+    assert Channel.objects.get(pk=goods.pk).is_archived
+    confirm = client.get(f"{url}delete/").content.decode()
+    assert "Yes, delete the channel" in confirm
+    response = client.post(f"{url}delete/", follow=True)
+    assert "was deleted" in response.content.decode()
+    assert Channel.objects.get(pk=goods.pk).deleted_at is not None
+    assert client.get(url).status_code == 404
+
+
+def test_my_page_lists_my_stores_for_staff(client, make_user):
+    shop = make_shop(make_user, "open")
+    client.force_login(shop.owner)
+    page = client.get("/me/").content.decode()
+    assert f"/seller/stores/{shop.store.slug}/talk/" in page
+    client.force_login(make_user("buyer"))
+    assert "/seller/stores/" not in client.get("/me/").content.decode()
+
+
+def test_leave_and_withdraw_buttons(client, make_user):
+    shop = make_shop(make_user, "open")
+    buyer = make_user("buyer")
+    member(shop, buyer)
+    client.force_login(buyer)
+    client.post(f"/talk/{shop.channel.pk}/leave/")
+    assert state_of(shop.channel, buyer) == Membership.State.LEFT
+    client.post(f"/talk/{shop.channel.pk}/join/")
+    assert state_of(shop.channel, buyer) == Membership.State.ACTIVE
+    client.post(f"/talk/{shop.channel.pk}/withdraw/")
+    assert Membership.objects.get(channel=shop.channel, user=buyer).hidden
+
+
+def test_banned_user_store_join_shows_message(client, make_user):
+    shop = make_shop(make_user, "closed", closed=True)
+    troll = make_user("troll")
+    membership_ban(channel=shop.channel, user=troll, actor=shop.owner)
+    client.force_login(troll)
+    response = client.post(f"/talk/stores/{shop.store.slug}/join/", follow=True)
+    assert response.status_code == 200
+    assert "banned" in response.content.decode()
+    assert state_of(shop.channel, troll) == Membership.State.BANNED

@@ -16,7 +16,7 @@ from chat.services.moderation import (
     pin_remove,
     pinned_messages,
 )
-from tests.chat.manage_helpers import events, make_shop, member, post  # noqa: F401
+from tests.chat.manage_helpers import english_fixture, events_fixture, make_shop, member, post  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
