@@ -119,7 +119,7 @@ def test_archive_and_unarchive(world, staff):
     out, _ = run("archive", str(w.open_channel.pk))
     assert "Archived channel" in out
     assert Channel.objects.get(pk=w.open_channel.pk).archived_at is not None
-    with pytest.raises(CommandError, match="already archived"):
+    with pytest.raises(CommandError):  # "already archived" (in the active language)
         run("archive", str(w.open_channel.pk))
     run("unarchive", str(w.open_channel.pk))
     assert Channel.objects.get(pk=w.open_channel.pk).archived_at is None
