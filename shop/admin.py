@@ -4,12 +4,24 @@ superuser) sees and edits only the stores they run and those stores' goods."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from shop.access import managed_store_ids
 from shop.exceptions import ShopError
-from shop.models import Goods, GoodsImage, GoodsOption, Store, StoreApplication, StoreStaff
+from shop.models import (
+    FavouriteGoods,
+    FavouriteStore,
+    Goods,
+    GoodsImage,
+    GoodsOption,
+    GroupBuyCommitment,
+    Promotion,
+    Store,
+    StoreApplication,
+    StoreStaff,
+)
 from shop.services.applications import (
     application_approve,
     application_reinstate,
@@ -285,3 +297,102 @@ class StoreApplicationAdmin(admin.ModelAdmin):
             _("Suspend stores"),
             lambda n: _("Suspended %d store(s).") % n,
         )
+
+
+class GroupBuyCommitmentInline(admin.TabularInline):
+    """Who committed to a group buy (read-only: buyers commit on the promotion page)."""
+
+    model = GroupBuyCommitment
+    extra = 0
+    fields = ("user", "state", "price", "created_at", "updated_at")
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Promotion)
+class PromotionAdmin(SellerScopedAdmin):
+    """Promotions are created and changed on the seller pages (the rules and the promotion
+    talk live in ``shop.services.promotions``); here: find them, fix the wording, end them."""
+
+    seller_may_add = False
+    list_display = ("title", "store", "kind", "starts_at", "ends_at", "members_only", "ended_at")
+    list_filter = ("kind", "members_only", "outcome", "store")
+    search_fields = ("title", "description", "store__name")
+    fields = (
+        "store",
+        "kind",
+        "title",
+        "description",
+        "starts_at",
+        "ends_at",
+        "members_only",
+        "discount_type",
+        "discount_value",
+        "store_wide",
+        "goods",
+        "group_price",
+        "group_min_buyers",
+        "outcome",
+        "channel",
+        "created_by",
+        "created_at",
+        "ended_at",
+    )
+    editable = ("title", "description")
+    inlines = [GroupBuyCommitmentInline]
+    actions = ["end_now"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for f in self.fields if f not in self.editable]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        from shop.services.promotions import promotion_channel_ensure
+
+        promotion_channel_ensure(promotion=obj)
+
+    @admin.action(description=_("End the selected promotions now (settles group buys)"))
+    def end_now(self, request, queryset):
+        from shop.services.promotions import promotion_end
+
+        done = 0
+        for promotion in queryset:
+            try:
+                promotion_end(promotion=promotion, actor=request.user)
+                done += 1
+            except (ShopError, PermissionDenied) as error:
+                self.message_user(request, f"#{promotion.pk}: {error}", messages.ERROR)
+        if done:
+            self.message_user(request, _("Ended %d promotion(s).") % done, messages.SUCCESS)
+
+
+@admin.register(FavouriteStore)
+class FavouriteStoreAdmin(admin.ModelAdmin):
+    list_display = ("user", "store", "created_at")
+    search_fields = ("user__username", "store__name")
+
+    def has_module_permission(self, request) -> bool:
+        return is_operator(request.user)
+
+
+@admin.register(FavouriteGoods)
+class FavouriteGoodsAdmin(admin.ModelAdmin):
+    list_display = ("user", "goods", "created_at")
+    search_fields = ("user__username", "goods__name")
+
+    def has_module_permission(self, request) -> bool:
+        return is_operator(request.user)

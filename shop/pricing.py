@@ -1,28 +1,139 @@
 """THE price function. Every page, product card, cart and order asks here, never ``goods.price``.
 
-Promotions (issue 5, point 6) plug in here: ``price_for`` will apply the best active promotion
-the user may use. Money is integer won, VAT included.
+The rule (issue 5, point 6):
+
+1. The base price is ``goods.price`` plus the option's price difference (never below 1 won).
+2. Discount promotions of the goods' store apply when they are *running* at ``now``: started
+   (``starts_at <= now``, inclusive), not over (``now < ends_at``, exclusive) and not ended early
+   by the seller. They cover the goods when they are store-wide or list the goods.
+   A members-only promotion applies only to members (and staff) of the store.
+3. Discounts do not stack: the best single one wins (the lowest resulting price; among equal
+   prices the promotion created first). Percent discounts take ``base × percent // 100`` won off
+   (the discount is rounded down to the whole won); fixed discounts take the amount off. At
+   least 1 won is always left.
+4. Group buys do not change the shown price: their group price is recorded on each buyer's
+   commitment when the group buy succeeds (``GroupBuyCommitment.price``).
+
+Money is integer won, VAT included. Times are compared in UTC (they are entered in Asia/Seoul).
 """
 
 from __future__ import annotations
 
-from shop.models import Goods, GoodsOption
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from shop.models import Goods, GoodsOption, Promotion
 
 MIN_PRICE_WON = 1
 
 
-def price_for(goods: Goods, option: GoodsOption | None = None, user=None) -> int:
-    """What ``user`` pays for one piece of ``goods`` (with ``option``), in won, VAT included.
+@dataclass(frozen=True)
+class PriceQuote:
+    """A price with its story: what is paid, the price before promotions, and why."""
 
-    ``user`` is unused until promotions arrive (members-only and grade-limited promotions);
-    pass it anyway so callers need no change then.
-    """
+    price: int
+    base: int
+    promotion: Promotion | None = None
+
+    @property
+    def discounted(self) -> bool:
+        return self.price < self.base
+
+    @property
+    def off_percent(self) -> int:
+        if not self.discounted:
+            return 0
+        return (self.base - self.price) * 100 // self.base
+
+
+@dataclass
+class PriceBook:
+    """Caches the running discounts per store and the user's store memberships, so a page of
+    goods tiles costs one promotions query per store, not one per goods item."""
+
+    user: object = None
+    now: datetime | None = None
+    _discounts: dict[int, list[tuple[Promotion, set[int]]]] = field(default_factory=dict)
+    member_ids: set[int] | None = None  # stores whose members-only offers apply (lazy)
+
+    def __post_init__(self) -> None:
+        if self.now is None:
+            self.now = timezone.now()
+
+    def is_member(self, store_id: int) -> bool:
+        if self.member_ids is None:
+            from shop.access import member_store_ids
+
+            self.member_ids = member_store_ids(self.user)
+        return store_id in self.member_ids
+
+    def discounts(self, store_id: int) -> list[tuple[Promotion, set[int]]]:
+        if store_id not in self._discounts:
+            running = (
+                Promotion.objects.filter(
+                    store_id=store_id,
+                    kind=Promotion.Kind.DISCOUNT,
+                    ended_at__isnull=True,
+                    starts_at__lte=self.now,
+                    ends_at__gt=self.now,
+                )
+                .filter(Q(store_wide=True) | Q(goods__isnull=False))
+                .distinct()
+                .order_by("created_at", "id")
+                .prefetch_related("goods")
+            )
+            self._discounts[store_id] = [(p, {g.pk for g in p.goods.all()}) for p in running]
+        return self._discounts[store_id]
+
+
+def base_price(goods: Goods, option: GoodsOption | None = None) -> int:
     price = goods.price
     if option is not None:
         if option.goods_id != goods.pk:
             raise ValueError("The option belongs to other goods.")
         price += option.price_delta
     return max(price, MIN_PRICE_WON)
+
+
+def price_quote(
+    goods: Goods,
+    option: GoodsOption | None = None,
+    user=None,
+    *,
+    now: datetime | None = None,
+    book: PriceBook | None = None,
+) -> PriceQuote:
+    """The price ``user`` pays for one piece of ``goods`` (with ``option``) at ``now``."""
+    base = base_price(goods, option)
+    book = book or PriceBook(user=user, now=now)
+    best: tuple[int, Promotion] | None = None
+    for promotion, goods_ids in book.discounts(goods.store_id):
+        if not promotion.store_wide and goods.pk not in goods_ids:
+            continue
+        if promotion.members_only and not book.is_member(goods.store_id):
+            continue
+        price = base - promotion.discount_on(base)
+        if best is None or price < best[0]:
+            best = (price, promotion)
+    if best is None:
+        return PriceQuote(price=base, base=base)
+    return PriceQuote(price=max(best[0], MIN_PRICE_WON), base=base, promotion=best[1])
+
+
+def price_for(
+    goods: Goods,
+    option: GoodsOption | None = None,
+    user=None,
+    *,
+    now: datetime | None = None,
+    book: PriceBook | None = None,
+) -> int:
+    """What ``user`` pays for one piece of ``goods`` (with ``option``), in won, VAT included,
+    with the best running discount promotion applied (see the module's rule)."""
+    return price_quote(goods, option, user, now=now, book=book).price
 
 
 def vat_of(total: int) -> int:

@@ -6,7 +6,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from shop.access import member_store_ids
 from shop.models import Goods, GoodsImage, Store, StoreApplication
-from shop.pricing import price_for
 
 
 def stores_visible() -> QuerySet[Store]:
@@ -69,17 +68,34 @@ def goods_search(*, query: str, user) -> QuerySet[Goods]:
 
 
 def goods_cards(goods, user) -> list[dict]:
-    """Tiles for goods lists: the price only where the user may see it (server side)."""
+    """Tiles for goods lists: the price only where the user may see it (server side), with
+    the running discount promotion applied (``base`` is the price before it) and whether the
+    goods are among the user's favourites."""
+    from shop.models import FavouriteGoods
+    from shop.pricing import PriceBook, price_quote
+
+    goods = list(goods)
     visible_ids = member_store_ids(user)
+    book = PriceBook(user=user, member_ids=visible_ids)
+    favourite_ids: set[int] = set()
+    if user is not None and user.is_authenticated and goods:
+        favourite_ids = set(
+            FavouriteGoods.objects.filter(user=user, goods__in=goods).values_list(
+                "goods_id", flat=True
+            )
+        )
     cards = []
     for g in goods:
         show = not g.store.is_closed or g.store_id in visible_ids
+        quote = price_quote(g, user=user, book=book) if show else None
         cards.append(
             {
                 "goods": g,
                 "show_price": show,
-                "price": price_for(g, user=user) if show else None,
+                "price": quote.price if quote else None,
+                "quote": quote,
                 "image": g.first_image,
+                "favourite": g.pk in favourite_ids,
             }
         )
     return cards

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shop import views, views_applications, views_seller
+from shop import views, views_applications, views_favourites, views_promotions, views_seller
 
 app_name = "shop"
 
@@ -55,5 +55,43 @@ urlpatterns = [
         "seller/stores/<str:slug>/goods/<int:pk>/images/<int:image_id>/<slug:action>/",
         views_seller.seller_image_action,
         name="seller_image_action",
+    ),
+    # Favourites and share links (issue 5, point 5)
+    path("me/favourites/", views_favourites.my_favourites, name="my_favourites"),
+    path(
+        "favourites/stores/<str:slug>/",
+        views_favourites.favourite_store,
+        name="favourite_store",
+    ),
+    path("favourites/goods/<int:pk>/", views_favourites.favourite_goods, name="favourite_goods"),
+    path("s/store/<str:slug>/", views_favourites.share_store, name="share_store"),
+    path("s/goods/<int:pk>/", views_favourites.share_goods, name="share_goods"),
+    path("s/promo/<int:pk>/", views_favourites.share_promotion, name="share_promotion"),
+    # Promotions (issue 5, point 6)
+    path("promotions/<int:pk>/", views_promotions.promotion_detail, name="promotion_detail"),
+    path(
+        "promotions/<int:pk>/<slug:action>/",
+        views_promotions.promotion_group_buy,
+        name="promotion_group_buy",
+    ),
+    path(
+        "seller/stores/<str:slug>/promotions/",
+        views_promotions.seller_promotions,
+        name="seller_promotions",
+    ),
+    path(
+        "seller/stores/<str:slug>/promotions/new/",
+        views_promotions.seller_promotion_new,
+        name="seller_promotion_new",
+    ),
+    path(
+        "seller/stores/<str:slug>/promotions/<int:pk>/",
+        views_promotions.seller_promotion_edit,
+        name="seller_promotion_edit",
+    ),
+    path(
+        "seller/stores/<str:slug>/promotions/<int:pk>/end/",
+        views_promotions.seller_promotion_end,
+        name="seller_promotion_end",
     ),
 ]

@@ -10,7 +10,7 @@ from chat.selectors import store_channel_of
 from shop.access import can_see_member_content, store_role
 from shop.forms import SearchForm
 from shop.models import Goods, StoreCategory
-from shop.pricing import price_for
+from shop.pricing import PriceBook, price_for, price_quote
 from shop.selectors import (
     goods_cards,
     goods_popular,
@@ -85,13 +85,16 @@ def goods_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "goods_channel": _goods_channel(goods),
     }
     if member:
+        book = PriceBook(user=request.user)
         options = [
-            {"option": o, "price": price_for(goods, o, user=request.user)}
+            {"option": o, "price": price_for(goods, o, user=request.user, book=book)}
             for o in goods.options.all()
         ]
+        quote = price_quote(goods, user=request.user, book=book)
         context.update(
             {
-                "price": price_for(goods, user=request.user),
+                "price": quote.price,
+                "quote": quote,
                 "options": options,
                 "in_stock": goods.status == Goods.Status.ON_SALE,
                 "images": list(goods.images.all()),

@@ -1,7 +1,9 @@
 """Shop models, split by domain noun. Import them from here: ``from shop.models import Store``."""
 
 from shop.models.applications import StoreApplication
+from shop.models.favourites import FavouriteGoods, FavouriteStore
 from shop.models.goods import Goods, GoodsImage, GoodsOption
+from shop.models.promotions import GroupBuyCommitment, Promotion
 from shop.models.stores import (
     MAX_PRICE_WON,
     Courier,
@@ -14,9 +16,13 @@ from shop.models.stores import (
 __all__ = [
     "MAX_PRICE_WON",
     "Courier",
+    "FavouriteGoods",
+    "FavouriteStore",
     "Goods",
     "GoodsImage",
     "GoodsOption",
+    "GroupBuyCommitment",
+    "Promotion",
     "Store",
     "StoreApplication",
     "StoreCategory",

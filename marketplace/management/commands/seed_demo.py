@@ -20,6 +20,7 @@ from shop.models import (
     Courier,
     Goods,
     GoodsOption,
+    Promotion,
     Store,
     StoreApplication,
     StoreCategory,
@@ -118,6 +119,28 @@ GOODS_DETAILS = {
     ),
     "와이드 데님 팬츠": ("데님, 청바지, 바지", 0, [("26", 0, 4), ("28", 0, 6), ("30", 0, 0)]),
 }
+
+# Promotions of 달콤베이커리 (running from a day before the seed, for ``days`` days).
+DEMO_PROMOTIONS = [
+    {
+        "kind": "discount",
+        "title": "소금빵 주간 10% 할인",
+        "description": "이번 주 소금빵 4개입을 10% 할인해 드려요.",
+        "discount_type": "percent",
+        "discount_value": 10,
+        "goods": ["소금빵 4개입"],
+        "days": 14,
+    },
+    {
+        "kind": "group_buy",
+        "title": "딸기 케이크 공동구매",
+        "description": "5명이 모이면 딸기 생크림 케이크 1호를 27,000원에 드려요.",
+        "group_price": 27000,
+        "group_min_buyers": 5,
+        "goods": ["딸기 생크림 케이크 1호"],
+        "days": 7,
+    },
+]
 
 PENDING_APPLICATION = {
     "store_name": "민준공방",
@@ -226,6 +249,7 @@ class Command(BaseCommand):
                 self._approved_application(store, created)
             self._goods_details(stores.values(), created)
             self._pending_application(users["minjun"], created)
+            self._promotions(bakery, users["bakery"], created)
 
         if not created:
             self.stdout.write("Demo data already present; nothing changed.")
@@ -310,6 +334,22 @@ class Command(BaseCommand):
             return
         StoreApplication.objects.create(applicant=user, **PENDING_APPLICATION)
         created.append(f"pending store application from {user.username}")
+
+    def _promotions(self, store: Store, owner, created: list[str]) -> None:
+        """A running discount and a running group buy at 달콤베이커리 (once, by title)."""
+        from shop.services.promotions import promotion_create
+
+        now = timezone.now()
+        for spec in DEMO_PROMOTIONS:
+            if Promotion.objects.filter(store=store, title=spec["title"]).exists():
+                continue
+            goods = list(Goods.objects.filter(store=store, name__in=spec["goods"]))
+            fields = {k: v for k, v in spec.items() if k not in ("goods", "days")}
+            fields.update(
+                starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=spec["days"])
+            )
+            promotion_create(store=store, actor=owner, fields=fields, goods=goods)
+            created.append(f"promotion {spec['title']}")
 
     def _store(self, spec: dict, users: dict, created: list[str]) -> Store:
         owner = users[spec["owner"]]
