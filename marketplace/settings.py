@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "marketplace",
     "marketplace.accounts",
     "shop",
+    "shop.orders",
     "chat",
     "chat.search",
 ]

@@ -1,0 +1,120 @@
+"""Orders in the Django admin: staff see every order; a seller only their stores' orders."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from shop.admin import SellerScopedAdmin
+from shop.orders.exceptions import ShopError
+from shop.orders.models import Order, OrderEvent, OrderLine, Payment
+from shop.orders.services.orders import order_start_preparing
+from shop.orders.services.payments import payment_confirm_deposit
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = ("goods_name", "option_name", "unit_price", "quantity", "line_total")
+    readonly_fields = fields
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+    fields = ("created_at", "from_status", "to_status", "actor", "note")
+    readonly_fields = fields
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = (
+        "provider",
+        "status",
+        "amount",
+        "reference",
+        "card_last4",
+        "paid_at",
+        "refunded_amount",
+        "refunded_at",
+    )
+    readonly_fields = fields
+
+
+def _run(modeladmin, request, queryset, action, done_message) -> None:
+    done = 0
+    for order in queryset:
+        try:
+            action(order=order, actor=request.user)
+        except ShopError as error:
+            modeladmin.message_user(request, f"{order.number}: {error.message}", messages.ERROR)
+        except PermissionDenied:
+            modeladmin.message_user(
+                request, f"{order.number}: {_('You may not do that.')}", messages.ERROR
+            )
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, done_message % done, messages.SUCCESS)
+
+
+@admin.register(Order)
+class OrderAdmin(SellerScopedAdmin):
+    seller_may_add = False
+    list_display = ("number", "store", "buyer", "status", "payment_method", "total", "created_at")
+    list_filter = ("status", "payment_method", "store")
+    search_fields = ("number", "buyer__username", "recipient", "tracking_number")
+    date_hierarchy = "created_at"
+    inlines = [OrderLineInline, PaymentInline, OrderEventInline]
+    actions = ["confirm_deposit", "start_preparing"]
+    # The status only moves through the state machine (actions and the seller pages).
+    readonly_fields = (
+        "number",
+        "buyer",
+        "store",
+        "status",
+        "payment_method",
+        "subtotal",
+        "shipping_fee",
+        "island_fee",
+        "total",
+        "bank_name",
+        "bank_account_number",
+        "bank_account_holder",
+        "pay_deadline",
+        "courier",
+        "tracking_number",
+        "from_channel",
+        "from_message",
+        "created_at",
+        "paid_at",
+        "shipped_at",
+        "delivered_at",
+        "completed_at",
+        "cancelled_at",
+    )
+    fields = readonly_fields + ("recipient", "phone", "postcode", "address", "detail", "memo")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Confirm the bank transfer deposit"))
+    def confirm_deposit(self, request, queryset):
+        _run(self, request, queryset, payment_confirm_deposit, _("Confirmed %d deposit(s)."))
+
+    @admin.action(description=_("Start preparing"))
+    def start_preparing(self, request, queryset):
+        _run(self, request, queryset, order_start_preparing, _("%d order(s) are being prepared."))

@@ -1,0 +1,1 @@
+"""Order services (writes), split by domain noun: cart, addresses, checkout, orders, payments."""

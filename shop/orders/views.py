@@ -1,0 +1,404 @@
+"""Buyer pages: cart, checkout, pay, orders, address book; and the payment webhook."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shop.access import can_see_member_content
+from shop.models import Store
+from shop.orders.access import access_order_buyer
+from shop.orders.exceptions import OrderError, ShopError, WebhookRejected
+from shop.orders.forms import AddressForm, CardForm, CartAddForm, CartQuantityForm, CheckoutForm
+from shop.orders.models import Address, OrderStatus, PaymentMethod
+from shop.orders.payments.bank_transfer import BankTransfer
+from shop.orders.selectors import cart_groups, orders_of_buyer
+from shop.orders.services.addresses import (
+    ADDRESS_FIELDS,
+    address_create,
+    address_delete,
+    address_update,
+    default_address,
+)
+from shop.orders.services.cart import cart_add, cart_remove, cart_update
+from shop.orders.services.checkout import order_place, quote_for
+from shop.orders.services.orders import (
+    BUYER_MAY_CANCEL,
+    order_cancel,
+    order_confirm_purchase,
+)
+from shop.orders.services.payments import payment_handle_webhook, payment_pay
+from shop.pricing import price_for
+from shop.selectors import goods_visible
+
+
+def _first_error(form) -> str:
+    for errors in form.errors.values():
+        return errors[0]
+    return _("Check the form.")
+
+
+# --- cart ----------------------------------------------------------------------------------
+
+
+@login_required
+def cart(request: HttpRequest) -> HttpResponse:
+    return render(request, "orders/cart.html", {"groups": cart_groups(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cart_add_view(request: HttpRequest, goods_id: int) -> HttpResponse:
+    """GET: choose option and quantity. POST: add (``buy_now``: then go to checkout)."""
+    goods = get_object_or_404(goods_visible(), pk=goods_id)
+    if not can_see_member_content(request.user, goods.store):
+        raise Http404
+    options = list(goods.options.all())
+    form = CartAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        option = None
+        option_id = request.POST.get("option") or form.cleaned_data.get("option")
+        if option_id:
+            option = next((o for o in options if str(o.pk) == str(option_id)), None)
+            if option is None:
+                form.add_error(None, _("That option does not belong to these goods."))
+        if not form.errors:
+            try:
+                cart_add(
+                    user=request.user,
+                    goods=goods,
+                    option=option,
+                    quantity=form.cleaned_data["quantity"],
+                )
+            except ShopError as error:
+                form.add_error(None, error.message)
+            else:
+                if request.POST.get("buy_now"):
+                    return redirect(_checkout_url(goods.store, request.POST))
+                messages.success(request, _("“%(name)s” is in your cart.") % {"name": goods.name})
+                return redirect("orders:cart")
+    rows = [{"option": o, "price": price_for(goods, o, user=request.user)} for o in options]
+    return render(
+        request,
+        "orders/cart_add.html",
+        {
+            "goods": goods,
+            "options": rows,
+            "price": price_for(goods, user=request.user),
+            "form": form,
+            "from_channel": request.GET.get("from_channel", request.POST.get("from_channel", "")),
+            "from_message": request.GET.get("from_message", request.POST.get("from_message", "")),
+        },
+    )
+
+
+def _checkout_url(store: Store, params) -> str:
+    query = {"store": store.slug}
+    for name in ("from_channel", "from_message"):
+        value = (params.get(name) or "").strip()
+        if value.isdigit():
+            query[name] = value
+    return f"{reverse('orders:checkout')}?{urlencode(query)}"
+
+
+@login_required
+@require_POST
+def cart_item_update(request: HttpRequest, item_id: int) -> HttpResponse:
+    form = CartQuantityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+        return redirect("orders:cart")
+    try:
+        cart_update(user=request.user, item_id=item_id, quantity=form.cleaned_data["quantity"])
+    except ShopError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Quantity changed."))
+    return redirect("orders:cart")
+
+
+@login_required
+@require_POST
+def cart_item_remove(request: HttpRequest, item_id: int) -> HttpResponse:
+    try:
+        cart_remove(user=request.user, item_id=item_id)
+    except ShopError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Removed from your cart."))
+    return redirect("orders:cart")
+
+
+# --- checkout ------------------------------------------------------------------------------
+
+
+def _address_initial(user, address_id) -> dict:
+    address = None
+    if address_id and str(address_id).isdigit():
+        address = Address.objects.filter(user=user, pk=address_id).first()
+    address = address or default_address(user)
+    if address is None:
+        return {}
+    return {k: getattr(address, k) for k in ADDRESS_FIELDS}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkout(request: HttpRequest) -> HttpResponse:
+    slug = request.POST.get("store") or request.GET.get("store") or ""
+    store = Store.objects.filter(slug=slug, status=Store.Status.ACTIVE).first()
+    if store is None:
+        groups = cart_groups(request.user)
+        if len(groups) == 1:
+            return redirect(f"{reverse('orders:checkout')}?store={groups[0].store.slug}")
+        if not groups:
+            messages.info(request, _("Your cart is empty."))
+        return redirect("orders:cart")
+    bank_ok = BankTransfer.available_for(store)
+    if request.method == "POST":
+        form = CheckoutForm(request.POST, bank_transfer=bank_ok)
+    else:
+        initial = _address_initial(request.user, request.GET.get("address"))
+        initial.update(
+            {
+                "payment_method": PaymentMethod.TEST_CARD,
+                "from_channel": request.GET.get("from_channel") or None,
+                "from_message": request.GET.get("from_message") or None,
+            }
+        )
+        if not str(initial["from_channel"] or "").isdigit():
+            initial["from_channel"] = initial["from_message"] = None
+        form = CheckoutForm(initial=initial, bank_transfer=bank_ok)
+    postcode = (form.data.get("postcode") if form.is_bound else form.initial.get("postcode")) or ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = order_place(
+                buyer=request.user,
+                store=store,
+                shipping={k: data.get(k, "") for k in ADDRESS_FIELDS},
+                payment_method=data["payment_method"],
+                expected_total=data.get("expected_total"),
+                from_channel_id=data.get("from_channel"),
+                from_message_id=data.get("from_message"),
+            )
+        except ShopError as error:
+            form.add_error(None, error.message)
+        else:
+            if data.get("save_address"):
+                _save_address(request, data)
+            if order.payment_method == PaymentMethod.TEST_CARD:
+                messages.success(request, _("Order %(n)s placed: pay now.") % {"n": order.number})
+                return redirect("orders:order_pay", order.number)
+            messages.success(
+                request,
+                _("Order %(n)s placed: transfer the total to the account below.")
+                % {"n": order.number},
+            )
+            return redirect("orders:order_detail", order.number)
+    quote = quote_for(user=request.user, store=store, postcode=postcode)
+    if not quote.lines:
+        messages.info(request, _("Your cart has nothing from this store."))
+        return redirect("orders:cart")
+    if form.is_bound:
+        form.data = form.data.copy()
+        form.data["expected_total"] = str(quote.total)
+    else:
+        form.initial["expected_total"] = quote.total
+    return render(
+        request,
+        "orders/checkout.html",
+        {
+            "store": store,
+            "form": form,
+            "quote": quote,
+            "addresses": Address.objects.filter(user=request.user),
+            "bank_ok": bank_ok,
+        },
+    )
+
+
+def _save_address(request: HttpRequest, data: dict) -> None:
+    fields = {k: data.get(k, "") for k in ADDRESS_FIELDS}
+    exists = Address.objects.filter(user=request.user, **fields).exists()
+    if exists:
+        return
+    try:
+        address_create(user=request.user, fields=fields)
+    except (ShopError, Exception) as error:  # the order is placed; the address book is extra
+        messages.warning(request, getattr(error, "message", _("The address was not saved.")))
+
+
+# --- orders --------------------------------------------------------------------------------
+
+
+@login_required
+def order_list(request: HttpRequest) -> HttpResponse:
+    from django.core.paginator import Paginator
+
+    page = Paginator(orders_of_buyer(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "orders/order_list.html", {"page": page, "orders": page.object_list})
+
+
+@login_required
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    order = access_order_buyer(request.user, number)
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order,
+            "lines": list(order.lines.all()),
+            "events": list(order.events.select_related("actor")),
+            "payment": getattr(order, "payment", None),
+            "may_cancel": order.status in BUYER_MAY_CANCEL,
+            "may_confirm": order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED),
+            "may_pay": order.status == OrderStatus.PENDING_PAYMENT
+            and order.payment_method == PaymentMethod.TEST_CARD,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_pay(request: HttpRequest, number: str) -> HttpResponse:
+    order = access_order_buyer(request.user, number)
+    form = CardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment = payment_pay(order=order, actor=request.user, data=form.cleaned_data)
+        except ShopError as error:
+            form.add_error("card_number" if error.code == "payment" else None, error.message)
+            order.refresh_from_db()
+        else:
+            if payment.status == payment.Status.PAID:
+                messages.success(request, _("Payment approved. Thank you!"))
+                return redirect("orders:order_detail", order.number)
+            form.add_error("card_number", payment.failure_reason)
+    elif request.method == "GET" and order.status != OrderStatus.PENDING_PAYMENT:
+        messages.info(
+            request,
+            _("This order was cancelled: it cannot be paid.")
+            if order.status == OrderStatus.CANCELLED
+            else _("This order is already paid."),
+        )
+        return redirect("orders:order_detail", order.number)
+    return render(request, "orders/pay.html", {"order": order, "form": form})
+
+
+@login_required
+@require_POST
+def order_cancel_view(request: HttpRequest, number: str) -> HttpResponse:
+    order = access_order_buyer(request.user, number)
+    note = (request.POST.get("note") or "").strip()[:300] or _("Cancelled by the buyer.")
+    try:
+        order_cancel(order=order, actor=request.user, note=note)
+    except ShopError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Order %(n)s is cancelled.") % {"n": order.number})
+    return redirect("orders:order_detail", order.number)
+
+
+@login_required
+@require_POST
+def order_confirm_view(request: HttpRequest, number: str) -> HttpResponse:
+    order = access_order_buyer(request.user, number)
+    try:
+        order_confirm_purchase(order=order, actor=request.user)
+    except ShopError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Purchase confirmed. Thank you!"))
+    return redirect("orders:order_detail", order.number)
+
+
+# --- address book --------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def address_list(request: HttpRequest) -> HttpResponse:
+    form = AddressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: form.cleaned_data.get(k, "") for k in ADDRESS_FIELDS}
+        try:
+            address_create(
+                user=request.user, fields=fields, make_default=form.cleaned_data["make_default"]
+            )
+        except OrderError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Address saved."))
+            return redirect(_next_or(request, "orders:address_list"))
+    return render(
+        request,
+        "orders/addresses.html",
+        {
+            "addresses": Address.objects.filter(user=request.user),
+            "form": form,
+            "next": request.GET.get("next", ""),
+        },
+    )
+
+
+def _next_or(request: HttpRequest, name: str) -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
+        return nxt
+    return reverse(name)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def address_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    address = get_object_or_404(Address, pk=pk, user=request.user)
+    form = AddressForm(request.POST or None, instance=address)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: form.cleaned_data.get(k, "") for k in ADDRESS_FIELDS}
+        try:
+            address_update(
+                address=address,
+                user=request.user,
+                fields=fields,
+                make_default=form.cleaned_data["make_default"],
+            )
+        except OrderError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Address saved."))
+            return redirect("orders:address_list")
+    return render(request, "orders/address_edit.html", {"address": address, "form": form})
+
+
+@login_required
+@require_POST
+def address_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    address = get_object_or_404(Address, pk=pk, user=request.user)
+    address_delete(address=address, user=request.user)
+    messages.success(request, _("Address deleted."))
+    return redirect("orders:address_list")
+
+
+# --- webhook -------------------------------------------------------------------------------
+
+
+@csrf_exempt
+@require_POST
+def payment_webhook(request: HttpRequest, provider: str) -> JsonResponse:
+    """Signed notifications from a payment provider (see docs/payments.md)."""
+    provider = provider.replace("-", "_")
+    try:
+        outcome = payment_handle_webhook(
+            provider_code=provider, body=request.body, headers=request.headers
+        )
+    except WebhookRejected as error:
+        return JsonResponse({"ok": False, "error": error.message}, status=400)
+    return JsonResponse({"ok": True, "result": outcome})
