@@ -136,6 +136,22 @@ def price_for(
     return price_quote(goods, option, user, now=now, book=book).price
 
 
+def group_buy_price_for(goods: Goods, user) -> int | None:
+    """The group price ``user`` secured for ``goods`` in a group buy that succeeded (the
+    lowest, if several), or None. Orders charge it instead of ``price_for`` when it is lower."""
+    if user is None or not user.is_authenticated:
+        return None
+    from shop.models import GroupBuyCommitment
+
+    prices = GroupBuyCommitment.objects.filter(
+        user=user,
+        state=GroupBuyCommitment.State.CONFIRMED,
+        promotion__goods=goods,
+        price__isnull=False,
+    ).values_list("price", flat=True)
+    return min(prices, default=None)
+
+
 def vat_of(total: int) -> int:
     """The VAT inside a VAT-included amount: round(total × 10 / 110), in integer arithmetic."""
     return (total * 10 + 55) // 110

@@ -602,3 +602,18 @@ def test_seed_demo_promotions_are_running_and_idempotent(demo):
     assert group.is_running() and group.channel.kind == "promotion"
     salt = Goods.objects.get(name="소금빵 4개입")
     assert price_for(salt) == 8820
+
+
+def test_group_buy_price_for_only_after_success(shop, make_user):
+    from shop.pricing import group_buy_price_for
+
+    store, owner, _knit, mug = shop
+    promotion = group_buy(store, owner, mug)
+    buyer, other = make_user("buyer"), make_user("other")
+    group_buy_commit(promotion=promotion, user=buyer)
+    group_buy_commit(promotion=promotion, user=other)
+    assert group_buy_price_for(mug, buyer) is None  # not settled yet
+    _close(promotion.ends_at)
+    assert group_buy_price_for(mug, buyer) == 6000
+    assert group_buy_price_for(mug, make_user("late")) is None
+    assert price_for(mug, user=buyer) == 8000  # the shown price stays the usual one
