@@ -22,7 +22,7 @@ from shop.forms import (
     option_initial,
 )
 from shop.models import Goods, GoodsImage, StoreStaff
-from shop.pricing import price_for
+from shop.pricing import PriceBook, price_quote
 from shop.selectors import applications_for, goods_for_seller
 from shop.services.goods import (
     GOODS_FIELDS,
@@ -75,9 +75,11 @@ def seller_home(request: HttpRequest) -> HttpResponse:
 @login_required
 def seller_store(request: HttpRequest, slug: str) -> HttpResponse:
     store, role = access_store_manage(request.user, slug)
-    goods = [
-        {"goods": g, "price": price_for(g), "image": g.first_image} for g in goods_for_seller(store)
-    ]
+    book = PriceBook(user=None)
+    goods = []
+    for g in goods_for_seller(store):
+        quote = price_quote(g, book=book)  # the public price now (members-only offers aside)
+        goods.append({"goods": g, "price": quote.price, "quote": quote, "image": g.first_image})
     return render(request, "shop/seller/store.html", _ctx(store, role, "goods", goods=goods))
 
 

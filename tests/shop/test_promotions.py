@@ -617,3 +617,12 @@ def test_group_buy_price_for_only_after_success(shop, make_user):
     assert group_buy_price_for(mug, buyer) == 6000
     assert group_buy_price_for(mug, make_user("late")) is None
     assert price_for(mug, user=buyer) == 8000  # the shown price stays the usual one
+
+
+def test_seller_goods_list_shows_discounted_price_struck_through(client, shop):
+    store, owner, knit, _mug = shop
+    now = timezone.now()
+    discount(store, owner, [knit], starts_at=now - SECOND, ends_at=now + timedelta(days=1))
+    client.force_login(owner)
+    page = client.get(f"/seller/stores/{store.slug}/").content.decode()
+    assert "18,000" in page and "price-old" in page and "20,000" in page
