@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shop.admin import SellerScopedAdmin
 from shop.orders.exceptions import ShopError
-from shop.orders.models import Order, OrderEvent, OrderLine, Payment
+from shop.orders.models import Claim, Order, OrderEvent, OrderLine, Payment
 from shop.orders.services.orders import order_start_preparing
 from shop.orders.services.payments import payment_confirm_deposit
 
@@ -54,6 +54,12 @@ class PaymentInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class ClaimInline(ReadOnlyInline):
+    model = Claim
+    fields = ("kind", "status", "reason", "reject_reason", "created_at", "decided_by")
+    readonly_fields = fields
+
+
 def _run(modeladmin, request, queryset, action, done_message) -> None:
     done = 0
     for order in queryset:
@@ -77,8 +83,7 @@ class OrderAdmin(SellerScopedAdmin):
     list_display = ("number", "store", "buyer", "status", "payment_method", "total", "created_at")
     list_filter = ("status", "payment_method", "store")
     search_fields = ("number", "buyer__username", "recipient", "tracking_number")
-    date_hierarchy = "created_at"
-    inlines = [OrderLineInline, PaymentInline, OrderEventInline]
+    inlines = [OrderLineInline, PaymentInline, ClaimInline, OrderEventInline]
     actions = ["confirm_deposit", "start_preparing"]
     # The status only moves through the state machine (actions and the seller pages).
     readonly_fields = (

@@ -290,3 +290,44 @@ class WebhookNonce(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.nonce}"
+
+
+class Claim(models.Model):
+    """A buyer's request about an order that the store decides. Cancel for now; returns and
+    exchanges will be further kinds with the same states."""
+
+    class Kind(models.TextChoices):
+        CANCEL = "cancel", _("Cancellation")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="claims")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CANCEL)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    reject_reason = models.CharField(_("reason for rejecting"), max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.order} · {self.kind} · {self.status}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.REQUESTED

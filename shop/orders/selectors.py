@@ -69,11 +69,17 @@ def orders_of_store(store: Store, tab: str) -> QuerySet[Order]:
         .select_related("buyer", "payment")
         .prefetch_related("lines")
     )
-    if tab in SELLER_TABS:
+    if tab == "claims":
+        qs = qs.filter(claims__status="requested").distinct()
+    elif tab in SELLER_TABS:
         qs = qs.filter(status__in=SELLER_TABS[tab])
     return qs.order_by("-created_at", "-id")
 
 
 def seller_tab_counts(store: Store) -> dict[str, int]:
     counts = dict(Order.objects.filter(store=store).values_list("status").annotate(n=Count("id")))
-    return {tab: sum(counts.get(s, 0) for s in statuses) for tab, statuses in SELLER_TABS.items()}
+    tabs = {tab: sum(counts.get(s, 0) for s in statuses) for tab, statuses in SELLER_TABS.items()}
+    tabs["claims"] = (
+        Order.objects.filter(store=store, claims__status="requested").distinct().count()
+    )
+    return tabs

@@ -37,6 +37,11 @@ urlpatterns = [
         name="seller_order_detail",
     ),
     path(
+        "seller/stores/<str:slug>/orders/<str:number>/claims/<int:claim_id>/",
+        views_seller.seller_claim,
+        name="seller_claim",
+    ),
+    path(
         "seller/stores/<str:slug>/orders/<str:number>/<slug:action>/",
         views_seller.seller_order_action,
         name="seller_order_action",

@@ -29,9 +29,9 @@ from shop.orders.services.addresses import (
 )
 from shop.orders.services.cart import cart_add, cart_remove, cart_update
 from shop.orders.services.checkout import order_place, quote_for
+from shop.orders.services.claims import claim_request_cancel, open_claim
 from shop.orders.services.orders import (
     BUYER_MAY_CANCEL,
-    order_cancel,
     order_confirm_purchase,
 )
 from shop.orders.services.payments import payment_handle_webhook, payment_pay
@@ -259,6 +259,9 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             "events": list(order.events.select_related("actor")),
             "payment": getattr(order, "payment", None),
             "may_cancel": order.status in BUYER_MAY_CANCEL,
+            "claims": list(order.claims.all()),
+            "may_request_cancel": order.status == OrderStatus.PREPARING
+            and open_claim(order) is None,
             "may_confirm": order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED),
             "may_pay": order.status == OrderStatus.PENDING_PAYMENT
             and order.payment_method == PaymentMethod.TEST_CARD,
@@ -297,13 +300,16 @@ def order_pay(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def order_cancel_view(request: HttpRequest, number: str) -> HttpResponse:
     order = access_order_buyer(request.user, number)
-    note = (request.POST.get("note") or "").strip()[:300] or _("Cancelled by the buyer.")
+    reason = request.POST.get("reason") or ""
     try:
-        order_cancel(order=order, actor=request.user, note=note)
+        claim = claim_request_cancel(order=order, actor=request.user, reason=reason)
     except ShopError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Order %(n)s is cancelled.") % {"n": order.number})
+        if claim is None:
+            messages.success(request, _("Order %(n)s is cancelled.") % {"n": order.number})
+        else:
+            messages.success(request, _("Your cancellation request was sent to the store."))
     return redirect("orders:order_detail", order.number)
 
 

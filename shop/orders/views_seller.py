@@ -21,8 +21,9 @@ from shop.models import Courier, StoreStaff
 from shop.orders.access import access_order_seller
 from shop.orders.exceptions import ShopError
 from shop.orders.forms import NoteForm, ShipForm, TrackingCsvForm
-from shop.orders.models import Order, OrderStatus
-from shop.orders.selectors import SELLER_TABS, orders_of_store, seller_tab_counts
+from shop.orders.models import Claim, Order, OrderStatus
+from shop.orders.selectors import orders_of_store, seller_tab_counts
+from shop.orders.services.claims import claim_approve, claim_reject, open_claim
 from shop.orders.services.orders import (
     STORE_MAY_CANCEL,
     order_cancel,
@@ -39,6 +40,7 @@ TAB_LABELS = {
     "shipped": gettext_lazy("Shipped"),
     "done": gettext_lazy("Completed"),
     "cancelled": gettext_lazy("Cancelled"),
+    "claims": gettext_lazy("Claims"),
 }
 MAX_CSV_BYTES = 200_000
 
@@ -57,11 +59,11 @@ def _ctx(store, role, **extra) -> dict:
 def seller_orders(request: HttpRequest, slug: str) -> HttpResponse:
     store, role = access_store_manage(request.user, slug)
     tab = request.GET.get("tab", "new")
-    if tab not in SELLER_TABS:
+    if tab not in TAB_LABELS:
         tab = "new"
     page = Paginator(orders_of_store(store, tab), 30).get_page(request.GET.get("page"))
     counts = seller_tab_counts(store)
-    tabs = [(key, TAB_LABELS[key], counts.get(key, 0)) for key in SELLER_TABS]
+    tabs = [(key, label, counts.get(key, 0)) for key, label in TAB_LABELS.items()]
     return render(
         request,
         "orders/seller/orders.html",
@@ -95,6 +97,8 @@ def seller_order_detail(request: HttpRequest, slug: str, number: str) -> HttpRes
             ship_form=ShipForm(initial={"courier": order.courier or store.courier}),
             note_form=NoteForm(),
             may_cancel=order.status in STORE_MAY_CANCEL,
+            claims=list(order.claims.all()),
+            open_claim=open_claim(order),
         ),
     )
 
@@ -214,3 +218,32 @@ def seller_orders_ship_csv(request: HttpRequest, slug: str) -> HttpResponse:
     shipped, ship_errors = _ship_many(request, store, rows)
     _report(request, shipped, errors + ship_errors)
     return redirect(back)
+
+
+@login_required
+@require_POST
+def seller_claim(request: HttpRequest, slug: str, number: str, claim_id: int) -> HttpResponse:
+    """Approve or reject (with a reason) a buyer's request about this order."""
+    order, store, role = access_order_seller(request.user, slug, number)
+    claim = Claim.objects.filter(pk=claim_id, order=order).first()
+    if claim is None:
+        raise Http404
+    decision = request.POST.get("decision")
+    try:
+        if decision == "approve":
+            claim_approve(claim=claim, actor=request.user)
+            messages.success(
+                request, _("Cancellation approved: order %(n)s is cancelled.") % {"n": number}
+            )
+        elif decision == "reject":
+            claim_reject(
+                claim=claim, actor=request.user, reason=request.POST.get("reject_reason", "")
+            )
+            messages.success(request, _("Request rejected; the buyer sees your reason."))
+        else:
+            messages.error(request, _("Choose approve or reject."))
+    except ShopError as error:
+        messages.error(request, error.message)
+    except PermissionDenied:
+        messages.error(request, _("You may not do that."))
+    return redirect("orders:seller_order_detail", store.slug, number)

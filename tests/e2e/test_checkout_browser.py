@@ -27,9 +27,9 @@ def test_buyer_checks_out_with_test_card_and_sees_order_paid(
 
     buyer = phone()
     sign_in(buyer, live_server_url, "minjun", "talkmall1234")
-    buyer.goto(f"{live_server_url}/cart/add/{bread.pk}/")
-    buyer.fill("input[name=quantity]", "2")
-    buyer.click("button[name=buy_now]")
+    buyer.goto(f"{live_server_url}/goods/{bread.pk}/")
+    buyer.fill("#goods-qty", "2")
+    buyer.click("[data-role=buy-now]")
     buyer.wait_for_load_state("networkidle")
     assert "/checkout/" in buyer.url
     buyer.fill("input[name=recipient]", "박민준")

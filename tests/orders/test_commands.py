@@ -63,3 +63,16 @@ def test_complete_delivered_after_seven_days(place):
 def test_orders_command_without_action_fails():
     with pytest.raises(CommandError, match="expire_unpaid"):
         call_command("orders")
+
+
+def test_seed_demo_adds_address_and_paid_order_once():
+    from shop.orders.models import Address
+
+    call_command("seed_demo", stdout=io.StringIO())
+    order = Order.objects.get(buyer__username="jimin", store__slug="dalkom-bakery")
+    assert order.status == OrderStatus.PAID
+    assert Address.objects.filter(user__username="jimin", is_default=True).count() == 1
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "nothing changed" in out.getvalue()
+    assert Order.objects.filter(buyer__username="jimin").count() == 1

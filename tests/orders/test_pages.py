@@ -272,3 +272,14 @@ def test_admin_seller_sees_only_own_store_orders(client, place, shop, other_shop
     page = client.get("/admin/orders/order/").content.decode()
     assert mine.number in page and theirs.number not in page
     assert client.get(f"/admin/orders/order/{theirs.pk}/change/").status_code in (302, 403, 404)
+
+
+def test_goods_page_buy_box_adds_to_cart(client, shop, buyer):
+    client.force_login(buyer)
+    page = client.get(reverse("shop:goods_detail", args=[shop.shirt.pk])).content.decode()
+    assert reverse("orders:cart_add", args=[shop.shirt.pk]) in page
+    assert 'data-role="buy-now"' in page
+    client.post(
+        reverse("orders:cart_add", args=[shop.shirt.pk]), {"option": shop.large.pk, "quantity": 1}
+    )
+    assert CartItem.objects.get(user=buyer).option == shop.large

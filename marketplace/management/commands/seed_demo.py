@@ -27,6 +27,7 @@ from shop.models import (
     StoreStaff,
     Visibility,
 )
+from shop.orders.demo import seed_orders_demo
 from shop.services.goods import goods_refresh_status
 
 DEMO_PASSWORD = "talkmall1234"  # noqa: S105 - printed on purpose: these are demo accounts
@@ -250,6 +251,7 @@ class Command(BaseCommand):
             self._goods_details(stores.values(), created)
             self._pending_application(users["minjun"], created)
             self._promotions(bakery, users["bakery"], created)
+            seed_orders_demo(buyer=users["jimin"], store=bakery, created=created)
 
         if not created:
             self.stdout.write("Demo data already present; nothing changed.")

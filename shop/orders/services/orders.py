@@ -8,6 +8,8 @@ timestamps, gives stock back on cancel and writes an ``OrderEvent``.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
@@ -72,8 +74,23 @@ def _release_stock(order: Order) -> None:
         goods_refresh_status(goods=item)
 
 
+_quiet: ContextVar[bool] = ContextVar("orders_quiet", default=False)
+
+
+@contextmanager
+def orders_quiet():
+    """No live frames for the transitions inside (demo data, bulk imports)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
 def _notify(order: Order) -> None:
     """After commit: the buyer's /ws/inbox/ sockets hear the new status."""
+    if _quiet.get():
+        return
     try:
         from chat.services.channels import send_inbox
     except ImportError:  # pragma: no cover - chat is always installed
@@ -187,6 +204,10 @@ def order_ship(*, order: Order, actor, courier: str, tracking_number: str) -> Or
     _require_store_staff(actor, order)
     courier, number = clean_tracking(courier, tracking_number)
     order.refresh_from_db()
+    if order.claims.filter(status="requested", kind="cancel").exists():
+        raise OrderError(
+            _("The buyer asked to cancel this order: approve or reject the request first.")
+        )
     if order.status == S.PAID:
         order_transition(order=order, to=S.PREPARING, actor=actor)
     return order_transition(
