@@ -88,3 +88,35 @@ def test_transition_timestamps_set(place, shop):
     assert order.paid_at is not None
     order_transition(order=order, to=S.CANCELLED, actor=None)
     assert order.cancelled_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_transition_frame_reaches_buyer_inbox_after_commit(place, buyer):
+    import asyncio
+
+    from asgiref.sync import async_to_sync, sync_to_async
+    from channels.layers import get_channel_layer
+
+    from chat.groups import inbox_group
+
+    order = place()
+    group = inbox_group(buyer.pk)
+
+    async def scenario():
+        layer = get_channel_layer()
+        channel_name = await layer.new_channel()
+        await layer.group_add(group, channel_name)
+        try:
+            await sync_to_async(order_transition)(order=order, to=S.PAID, actor=None)
+            return await asyncio.wait_for(layer.receive(channel_name), timeout=5)
+        finally:
+            await layer.group_discard(group, channel_name)
+
+    event = async_to_sync(scenario)()
+    assert event["frame"]["type"] == "order"
+    assert event["frame"]["order"] == {
+        "number": order.number,
+        "status": "paid",
+        "status_label": "Paid",
+        "tracking_url": "",
+    }
