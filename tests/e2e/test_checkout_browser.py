@@ -27,6 +27,17 @@ def test_buyer_checks_out_with_test_card_and_sees_order_paid(
 
     buyer = phone()
     sign_in(buyer, live_server_url, "minjun", "talkmall1234")
+    salt = Goods.objects.get(name="소금빵 4개입")
+    buyer.goto(f"{live_server_url}/goods/{salt.pk}/")
+    buyer.click("[data-role=add-to-cart]")
+    buyer.wait_for_load_state("networkidle")
+    assert buyer.url.endswith("/cart/")
+    assert buyer.locator("[data-role=cart-count]").inner_text() == "1"
+    assert _fits_phone(buyer)
+    buyer.screenshot(path=str(screenshot_dir / "cart.png"), full_page=True)
+    buyer.click(".cart-line button.btn-danger")
+    buyer.wait_for_load_state("networkidle")
+    assert buyer.locator(".cart-line").count() == 0
     buyer.goto(f"{live_server_url}/goods/{bread.pk}/")
     buyer.fill("#goods-qty", "2")
     buyer.click("[data-role=buy-now]")
