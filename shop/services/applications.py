@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +33,7 @@ Status = StoreApplication.Status
 def _notify_applicant(application: StoreApplication) -> None:
     """Mark the change unseen (shown on the next page) and ring the applicant's inbox."""
     from chat.groups import inbox_group
+    from chat.services.messages import send_after_commit
 
     frame = {
         "type": "store_application",
@@ -44,14 +43,9 @@ def _notify_applicant(application: StoreApplication) -> None:
         "reason": application.reason,
         "url": reverse("shop:application_detail", args=[application.pk]),
     }
-    group = inbox_group(application.applicant_id)
-
-    def send() -> None:
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(group, {"type": "inbox.event", "frame": frame})
-
-    transaction.on_commit(send)
+    send_after_commit(
+        inbox_group(application.applicant_id), {"type": "inbox.event", "frame": frame}
+    )
 
 
 def _locked(application: StoreApplication) -> StoreApplication:
