@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from shop.admin import SellerScopedAdmin
+from shop.models import Courier
 from shop.orders.exceptions import ShopError
 from shop.orders.models import Claim, Order, OrderEvent, OrderLine, Payment
-from shop.orders.services.orders import order_start_preparing
+from shop.orders.services.orders import order_ship, order_start_preparing
 from shop.orders.services.payments import payment_confirm_deposit
 
 
@@ -84,7 +86,7 @@ class OrderAdmin(SellerScopedAdmin):
     list_filter = ("status", "payment_method", "store")
     search_fields = ("number", "buyer__username", "recipient", "tracking_number")
     inlines = [OrderLineInline, PaymentInline, ClaimInline, OrderEventInline]
-    actions = ["confirm_deposit", "start_preparing"]
+    actions = ["confirm_deposit", "start_preparing", "mark_shipped"]
     # The status only moves through the state machine (actions and the seller pages).
     readonly_fields = (
         "number",
@@ -123,3 +125,44 @@ class OrderAdmin(SellerScopedAdmin):
     @admin.action(description=_("Start preparing"))
     def start_preparing(self, request, queryset):
         _run(self, request, queryset, order_start_preparing, _("%d order(s) are being prepared."))
+
+    @admin.action(description=_("Mark shipped (enter tracking numbers)"))
+    def mark_shipped(self, request, queryset):
+        queryset = queryset.select_related("store")
+        if request.POST.get("confirm"):
+            shipped = 0
+            for order in queryset:
+                tracking = (request.POST.get(f"tracking_{order.pk}") or "").strip()
+                if not tracking:
+                    continue
+                courier = request.POST.get(f"courier_{order.pk}") or order.store.courier
+                try:
+                    order_ship(
+                        order=order, actor=request.user, courier=courier, tracking_number=tracking
+                    )
+                except ShopError as error:
+                    self.message_user(request, f"{order.number}: {error.message}", messages.ERROR)
+                except PermissionDenied:
+                    self.message_user(
+                        request, f"{order.number}: {_('You may not do that.')}", messages.ERROR
+                    )
+                else:
+                    shipped += 1
+            if shipped:
+                self.message_user(
+                    request, _("Marked %(n)d order(s) shipped.") % {"n": shipped}, messages.SUCCESS
+                )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/orders/ship_action.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Mark shipped"),
+                "queryset": queryset,
+                "couriers": Courier.choices,
+                "action": request.POST.get("action"),
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )

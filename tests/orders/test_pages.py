@@ -283,3 +283,28 @@ def test_goods_page_buy_box_adds_to_cart(client, shop, buyer):
         reverse("orders:cart_add", args=[shop.shirt.pk]), {"option": shop.large.pk, "quantity": 1}
     )
     assert CartItem.objects.get(user=buyer).option == shop.large
+
+
+def test_admin_mark_shipped_action_for_own_store(client, place, shop, buyer):
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    order = place()
+    payment_pay(order=order, actor=buyer, data=OK_CARD)
+    shop.owner.is_staff = True
+    shop.owner.save()
+    client.force_login(shop.owner)
+    url = "/admin/orders/order/"
+    form = client.post(url, {"action": "mark_shipped", ACTION_CHECKBOX_NAME: [order.pk]})
+    assert f"tracking_{order.pk}" in form.content.decode()
+    client.post(
+        url,
+        {
+            "action": "mark_shipped",
+            "confirm": "1",
+            ACTION_CHECKBOX_NAME: [order.pk],
+            f"courier_{order.pk}": "lotte",
+            f"tracking_{order.pk}": "401234567890",
+        },
+    )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SHIPPED and order.courier == "lotte"
