@@ -72,3 +72,44 @@ def test_my_talks_updates_live(live_server_url, phone):
     row = buyer.locator(".talk-row", has_text="달콤베이커리").first
     row.locator("[data-role=preview]", has_text="오늘 마감 세일합니다").wait_for(timeout=10_000)
     assert buyer.locator(".talk-row").first.inner_text().startswith("달콤베이커리")
+
+
+def test_goods_talk_live_then_found_by_two_syllable_search(live_server_url, phone, screenshot_dir):
+    """Issue 4's walk-through: buyer and seller on the same goods page; the buyer's Korean
+    message reaches the seller without reload, then the buyer finds it by a two-syllable
+    word and opens it in context. Last year's demo history is found the same way."""
+    from shop.models import Goods
+
+    call_command("seed_demo", verbosity=0)
+    goods = Goods.objects.get(name="소금빵 4개입")
+    buyer, seller = phone(), phone()
+    sign_in(buyer, live_server_url, "jimin", "talkmall1234")
+    sign_in(seller, live_server_url, "bakery", "talkmall1234")
+    for page in (buyer, seller):
+        page.goto(f"{live_server_url}/goods/{goods.pk}/")
+    # The buyer is not in this goods talk yet: one tap joins it and comes back here.
+    buyer.click(".talk-join button[type=submit]")
+    buyer.wait_for_url(f"**/goods/{goods.pk}/**")
+    for page in (buyer, seller):
+        page.wait_for_function(
+            "() => window.TalkmallTalk && window.TalkmallTalk.panes.length"
+            " && window.TalkmallTalk.panes[0].ws"
+            " && window.TalkmallTalk.panes[0].ws.readyState === 1"
+        )
+    text = "선물 포장도 가능한가요? 택배로 받고 싶어요"
+    buyer.locator(".talk textarea[name=body]").fill(text)
+    buyer.locator(".talk textarea[name=body]").press("Enter")
+    seller.locator(".talk .msg", has_text=text).wait_for(timeout=10_000)
+
+    buyer.goto(f"{live_server_url}/talk/search/?q=포장")
+    hit = buyer.locator(".search-hit", has_text="선물")
+    hit.wait_for(timeout=10_000)
+    assert hit.locator("mark", has_text="포장").count() == 1
+    hit.click()
+    buyer.locator(".talk .msg", has_text=text).wait_for(timeout=10_000)
+
+    # The demo history from about a year ago is searchable too.
+    buyer.goto(f"{live_server_url}/talk/search/?q=배송")
+    assert buyer.locator(".search-hit", has_text="배송비는 3,000원").count() >= 1
+    assert buyer.evaluate("document.documentElement.scrollWidth") <= 390
+    buyer.screenshot(path=str(screenshot_dir / "talk-search.png"), full_page=True)
