@@ -105,13 +105,13 @@ def last_message_id(channel: Channel | int) -> int:
 
 
 def unread_subquery() -> Coalesce:
-    """For a ``Membership`` queryset: messages newer than the read pointer, not the
-    member's own (one correlated COUNT on the (channel, id) index per row)."""
+    """For a ``Membership`` queryset: messages newer than the read pointer (one correlated
+    COUNT per row that reads only the (channel, id) index). The member's own messages need no
+    filter: posting moves the author's read pointer to the new message (message_post)."""
     count = (
         Message.objects.filter(
             channel_id=OuterRef("channel_id"), id__gt=OuterRef("last_read_message_id")
         )
-        .exclude(author_id=OuterRef("user_id"))
         .order_by()
         .values("channel_id")
         .annotate(n=Count("id"))
@@ -136,13 +136,9 @@ def unread_counts(user) -> dict[int, int]:
 
 
 def unread_count(membership: Membership) -> int:
-    return (
-        Message.objects.filter(
-            channel_id=membership.channel_id, id__gt=membership.last_read_message_id
-        )
-        .exclude(author_id=membership.user_id)
-        .count()
-    )
+    return Message.objects.filter(
+        channel_id=membership.channel_id, id__gt=membership.last_read_message_id
+    ).count()
 
 
 def unread_total(user) -> int:
