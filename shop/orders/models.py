@@ -112,6 +112,9 @@ class Order(models.Model):
     subtotal = models.PositiveIntegerField(_("goods total"))
     shipping_fee = models.PositiveIntegerField(_("shipping fee"))
     island_fee = models.PositiveIntegerField(_("Jeju/island surcharge"), default=0)
+    # Coupon, grade and mileage discounts together (the loyalty module keeps the itemised
+    # record); total = subtotal + shipping_fee + island_fee - discount.
+    discount = models.PositiveIntegerField(_("discount"), default=0)
     total = models.PositiveIntegerField(_("total"))
     # Shipping address (a snapshot: editing the address book later changes nothing here).
     recipient = models.CharField(_("recipient"), max_length=40)
