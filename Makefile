@@ -74,7 +74,7 @@ test-services: $(VENV)/.dev $(VENV)/.mysql check-chromium
 ## compile. Fails listing any string without a Korean translation (needs gettext's msgfmt).
 messages: $(VENV)/.runtime
 	@command -v msgfmt >/dev/null || { echo "make messages needs gettext: apt-get install -y gettext"; exit 1; }
-	$(BIN)/python manage.py makemessages -l ko --no-obsolete -i '.venv/*' -i 'staticfiles/*' -i 'var/*' -v 0
+	$(BIN)/python manage.py makemessages -l ko --no-obsolete --no-location -i '.venv/*' -i 'staticfiles/*' -i 'var/*' -v 0
 	$(BIN)/python scripts/po_fill.py locale/ko/LC_MESSAGES/django.po locale/ko/translations/
 	$(BIN)/python manage.py compilemessages -l ko -i .venv -v 0
 
