@@ -9,10 +9,10 @@ import json
 import time
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from chat.access import access_channel_read, access_channel_write
 from chat.exceptions import Banned, ChannelNotFound, ChatError, NotMember
+from chat.fanout import CLOSE_TRY_LATER, FanoutConsumer, LayerDown, encode
 from chat.groups import channel_group, inbox_group
 from chat.models import Membership
 from chat.selectors import history_page, last_message_id, unread_count
@@ -29,7 +29,7 @@ MAX_TOPIC = 100
 TYPING_EVERY = 2.0  # seconds: a socket's typing frames are relayed at most this often
 
 
-class InboxConsumer(AsyncJsonWebsocketConsumer):
+class InboxConsumer(FanoutConsumer):
     """``/ws/inbox/``: per-user events (unread counts, order and membership changes)."""
 
     async def connect(self) -> None:
@@ -37,24 +37,25 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_NOT_SIGNED_IN)
             return
-        self.group = inbox_group(user.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        try:
+            await self.subscribe(inbox_group(user.pk))
+        except LayerDown:
+            await self.close(code=CLOSE_TRY_LATER)
+            return
         await self.send_json({"type": "ready", "user": user.pk})
 
-    async def disconnect(self, code: int) -> None:
-        group = getattr(self, "group", None)
-        if group:
-            await self.channel_layer.group_discard(group, self.channel_name)
-
-    async def receive_json(self, content, **kwargs) -> None:
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         await self.send_json(
             {"type": "error", "code": "bad_request", "detail": "The inbox socket only sends."}
         )
 
-    async def inbox_event(self, event: dict) -> None:
-        """Forward a prepared inbox frame (``event["frame"]``) to the browser."""
-        await self.send_json(event["frame"])
+    @classmethod
+    def frame_for(cls, event: dict) -> str | None:
+        """``inbox.event`` carries a prepared frame (``event["frame"]``)."""
+        if event.get("type") == "inbox.event":
+            return encode(event["frame"])
+        return None
 
 
 class Refused(Exception):
@@ -142,9 +143,21 @@ def _typing_allowed(user, channel_id: int) -> bool:
     ).exists()
 
 
-class ChannelConsumer(AsyncJsonWebsocketConsumer):
+# Channel-layer events whose frame is the same for every socket: encoded once per process.
+_SHARED_FRAMES = {
+    "chat.message": lambda e: {"type": "message", "message": e["message"]},
+    "chat.read": lambda e: {"type": "read", "user": e["user"], "up_to": e["up_to"]},
+    "chat.pins": lambda e: {**e, "type": "pins"},
+    "chat.pin": lambda e: {**e, "type": "pins"},
+    "chat.channel": lambda e: {**e, "type": "channel"},
+    "chat.typing": lambda e: {"type": "typing", "user": e["user"]},
+}
+
+
+class ChannelConsumer(FanoutConsumer):
     """``/ws/channels/<id>/``: one channel's live talk. Readers of an open channel may
-    listen; only active members may send, mark read and type."""
+    listen; only active members may send, mark read and type. Group events reach it through
+    the process's fan-out (chat/fanout.py), not through a layer channel of its own."""
 
     group: str | None = None
 
@@ -163,9 +176,16 @@ class ChannelConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.last_typing = 0.0
-        self.group = channel_group(self.channel_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        self.group = channel_group(self.channel_id)
+        try:
+            feed = await self.subscribe(
+                self.group, member=self.user.pk if state["member"] else None
+            )
+        except LayerDown:
+            self.group = None
+            await self.close(code=CLOSE_TRY_LATER)
+            return
         await self.send_json(
             {
                 "type": "ready",
@@ -175,13 +195,9 @@ class ChannelConsumer(AsyncJsonWebsocketConsumer):
                 "last_read": state["last_read"],
                 "member": state["member"],
                 "archived": state["archived"],
+                "members_online": feed.online,
             }
         )
-
-    async def disconnect(self, code: int) -> None:
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            self.group = None
 
     # --- client → server ---------------------------------------------------------------
 
@@ -203,6 +219,7 @@ class ChannelConsumer(AsyncJsonWebsocketConsumer):
             "resume": self.on_resume,
             "read": self.on_read,
             "typing": self.on_typing,
+            "presence": self.on_presence,
         }.get(content["type"])
         if handler is None:
             await self.error("bad_request", f"Unknown frame type {content['type'][:40]!r}.")
@@ -269,45 +286,48 @@ class ChannelConsumer(AsyncJsonWebsocketConsumer):
             raise NotMember()
         await self.channel_layer.group_send(
             self.group,
-            {
-                "type": "chat.typing",
-                "user": {"id": self.user.pk, "name": self.user.name},
-                "sender": self.channel_name,
-            },
+            {"type": "chat.typing", "user": {"id": self.user.pk, "name": self.user.name}},
         )
 
-    # --- channel-layer events → client ----------------------------------------------------
+    async def on_presence(self, content: dict) -> None:
+        """Answer with the number of members online, then send changes as they happen."""
+        feed = self.feeds.get(self.group) if self.group else None
+        if feed is not None:
+            feed.watch(self)
 
-    async def chat_message(self, event: dict) -> None:
-        await self.send_json({"type": "message", "message": event["message"]})
+    # --- channel-layer events → client (called by the fan-out, no database) -------------
 
-    async def chat_typing(self, event: dict) -> None:
-        if event.get("sender") == self.channel_name or event["user"]["id"] == self.user.pk:
-            return
-        await self.send_json({"type": "typing", "user": event["user"]})
+    @classmethod
+    def frame_for(cls, event: dict) -> str | None:
+        shape = _SHARED_FRAMES.get(event.get("type"))
+        return encode(shape(event)) if shape is not None else None
 
-    async def chat_read(self, event: dict) -> None:
-        await self.send_json({"type": "read", "user": event["user"], "up_to": event["up_to"]})
+    @classmethod
+    def per_socket(cls, event: dict) -> bool:
+        kind = event.get("type")
+        return kind in ("chat.typing", "chat.kick") or (
+            kind == "chat.channel" and bool(event.get("deleted"))
+        )
 
-    async def chat_pins(self, event: dict) -> None:
-        """The pinned notices changed: ``pins`` is the whole list, oldest pin first."""
-        await self.send_json({**event, "type": "pins"})
-
-    chat_pin = chat_pins
-
-    async def chat_channel(self, event: dict) -> None:
-        await self.send_json({**event, "type": "channel"})
-        if event.get("deleted"):
-            await self.leave(CLOSE_NOT_FOUND)
-
-    async def chat_kick(self, event: dict) -> None:
-        """A member was removed or banned (``user``), or the channel deleted (no ``user``):
-        their sockets leave the group at once and close."""
-        user = event.get("user")
-        if user is None:
-            await self.leave(CLOSE_NOT_FOUND)
-        elif user == self.user.pk:
-            await self.leave(CLOSE_FORBIDDEN)
+    def on_group_event(self, event: dict, frame: str | None) -> None:
+        kind = event.get("type")
+        if kind == "chat.typing":
+            # Not echoed to the typist's own sockets.
+            if event["user"]["id"] != self.user.pk:
+                self.push(frame)
+        elif kind == "chat.kick":
+            # A member was removed or banned (``user``), or the channel deleted (no
+            # ``user``): their sockets leave the fan-out at once and close.
+            user = event.get("user")
+            if user is None:
+                self.drop(CLOSE_NOT_FOUND)
+            elif user == self.user.pk:
+                self.drop(CLOSE_FORBIDDEN)
+        elif kind == "chat.channel":  # deleted
+            self.push(frame)
+            self.drop(CLOSE_NOT_FOUND)
+        else:
+            super().on_group_event(event, frame)
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -318,7 +338,5 @@ class ChannelConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(frame)
 
     async def leave(self, code: int) -> None:
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            self.group = None
-        await self.close(code=code)
+        self.group = None
+        self.drop(code)

@@ -10,6 +10,8 @@ from channels.layers import get_channel_layer
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
+from chat.fanout import hub_stats
+
 LAYER_TIMEOUT_SECONDS = 2.0
 
 
@@ -47,4 +49,5 @@ async def healthz(request: HttpRequest) -> JsonResponse:
         checks["channel_layer"] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
     failed = [name for name, result in checks.items() if not result["ok"]]
     body = {"status": "ok" if not failed else "fail", "failed": failed, "checks": checks}
+    body["fanout"] = hub_stats()  # this process's sockets and subscribed groups
     return JsonResponse(body, status=200 if not failed else 503)

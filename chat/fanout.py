@@ -1,0 +1,503 @@
+"""Process-local fan-out: one channel-layer subscription per process per group, not per socket.
+
+Every server process (one event loop) has one :class:`Hub`. A socket that joins a group (a
+channel's ``chan.<id>`` or a user's ``inbox.<id>``) is added to that group's :class:`Feed`; the
+first socket of a group in this process opens one layer channel and adds it to the group, the
+last one to leave closes it (after ``LINGER`` seconds, so a reconnect storm does not churn
+Redis subscriptions). An event arriving on a feed is encoded to JSON **once** and the same text
+is written to every local socket in a plain loop: no per-socket layer channel, no per-socket
+task, no thread hop (``aclose_old_connections``) for events that touch no database.
+
+The database stays the truth: a socket that misses anything (layer outage, overflow, server
+restart) is closed and the client ``resume``\\s after the last id it has.
+
+- Publishing is unchanged: ``channel_layer.group_send(group, event)`` (``send_after_commit``).
+- Removing a socket from a feed is synchronous, so a kick, ban or channel deletion stops
+  delivery at once; a burst of disconnects leaves no dead member (the feed is a local set).
+- Slow clients: a socket whose unsent output passes ``MAX_BUFFER`` bytes is dropped from its
+  feeds and closed with 4408; it loses nothing, it resumes after reconnecting.
+- Layer health: with a network layer (Redis) the hub pings itself every ``PING_EVERY`` s; a
+  ping not back within ``PING_TIMEOUT`` marks the layer down: every socket is closed with 1012
+  (clients reconnect and resume) and new ones are refused with 1013 until a ping comes back.
+- Presence: each feed counts the members with an open socket in this process and shares the
+  set with the other processes on the group (``fanout.presence`` events, re-announced every
+  ``PRESENCE_EVERY`` s, forgotten after ``PRESENCE_TTL`` s); sockets that ask get
+  ``presence`` frames with the number of members online.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import time
+import uuid
+from collections import Counter, deque
+
+from channels.exceptions import StopConsumer
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+log = logging.getLogger("talkmall.fanout")
+
+CLOSE_LAYER_DOWN = 1012  # "service restart": reconnect and resume
+CLOSE_TRY_LATER = 1013  # the layer is down: try again shortly
+CLOSE_TOO_SLOW = 4408  # the client did not read: reconnect and resume
+
+MAX_BUFFER = int(os.environ.get("TALKMALL_WS_MAX_BUFFER", str(1024 * 1024)))
+LINGER = 5.0
+PING_EVERY = 1.0
+PING_TIMEOUT = 3.0
+PRESENCE_DELAY = 0.3
+PRESENCE_EVERY = 20.0
+PRESENCE_TTL = 65.0
+PRESENCE_EVENT = "fanout.presence"
+
+
+class LayerDown(Exception):
+    """The channel layer cannot be reached: the socket is refused (1013) and retries."""
+
+
+def encode(frame: dict) -> str:
+    """The one JSON encoding of a frame (UTF-8 text, compact)."""
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+def _buffered(send) -> int:
+    """Bytes a server has queued for this socket and not yet written to the kernel, when the
+    server lets us see it (daphne: the Twisted transport behind ``send``); else 0."""
+    try:
+        transport = send.args[0].transport
+        return len(transport.dataBuffer) - transport.offset + transport._tempDataLen
+    except (AttributeError, IndexError, TypeError):
+        return 0
+
+
+async def _finish(coro, waiting, socket: FanoutConsumer) -> None:
+    """Drive a ``send`` that had to wait (the server applied back-pressure), then the frames
+    queued behind it, in order."""
+    try:
+        while True:
+            if waiting is None:
+                await asyncio.sleep(0)
+            else:
+                await asyncio.wait([waiting])
+            try:
+                waiting = coro.send(None)
+            except StopIteration:
+                break
+        while socket._backlog:
+            text = socket._backlog.popleft()
+            socket._backlog_bytes -= len(text)
+            await socket.base_send({"type": "websocket.send", "text": text})
+    except Exception:  # the socket went away: nothing more to write
+        socket._backlog.clear()
+    finally:
+        socket._backlog = None
+        socket._backlog_bytes = 0
+
+
+class Feed:
+    """This process's subscription to one group and the local sockets it serves."""
+
+    def __init__(self, hub: Hub, group: str) -> None:
+        self.hub = hub
+        self.group = group
+        self.sockets: dict[FanoutConsumer, None] = {}
+        self.members: Counter[int] = Counter()  # member user id -> open sockets here
+        self.watchers: dict[FanoutConsumer, None] = {}  # sockets that asked for presence
+        self.remote: dict[str, tuple[frozenset, float]] = {}  # hub id -> (users, expires)
+        self.online = 0
+        self.name: str | None = None
+        self.task: asyncio.Task | None = None
+        self.closing = False
+        self._linger: asyncio.TimerHandle | None = None
+        self._presence: asyncio.TimerHandle | None = None
+        self._announced: frozenset | None = None
+        self._announced_at = 0.0
+        self.ready = asyncio.ensure_future(self._open())
+
+    async def _open(self) -> None:
+        layer = self.hub.layer
+        self.name = await layer.new_channel(prefix="fanout.")
+        await layer.group_add(self.group, self.name)
+        self.task = asyncio.ensure_future(self._run())
+        self._announce(ask=True)
+
+    async def _run(self) -> None:
+        receive, name = self.hub.layer.receive, self.name
+        while True:
+            event = await receive(name)
+            try:
+                self.deliver(event)
+            except Exception:
+                log.exception("fan-out of a %s event failed", event.get("type"))
+
+    def deliver(self, event: dict) -> None:
+        """Encode once, write to every local socket."""
+        if event.get("type") == PRESENCE_EVENT:
+            self._presence_in(event)
+            return
+        sockets = list(self.sockets)
+        if not sockets:
+            return
+        kind = type(sockets[0])
+        frame = kind.frame_for(event)
+        if frame is not None and not kind.per_socket(event):
+            for socket in sockets:
+                socket.push(frame)
+        else:
+            for socket in sockets:
+                socket.on_group_event(event, frame)
+
+    # --- membership of local sockets --------------------------------------------------
+
+    def add(self, socket: FanoutConsumer, member: int | None) -> None:
+        """Serve ``socket`` from now on (the others hear of a new member first, so the
+        socket's first frame is the ``ready`` its consumer sends next)."""
+        if self._linger is not None:
+            self._linger.cancel()
+            self._linger = None
+        if member is not None:
+            self.members[member] += 1
+            if self.members[member] == 1:
+                self._presence_changed()
+        self.sockets[socket] = None
+
+    def discard(self, socket: FanoutConsumer, member: int | None) -> None:
+        if socket not in self.sockets:
+            return
+        del self.sockets[socket]
+        self.watchers.pop(socket, None)
+        if member is not None and self.members[member] > 0:
+            self.members[member] -= 1
+            if not self.members[member]:
+                del self.members[member]
+                self._presence_changed()
+        self.linger()
+
+    def linger(self) -> None:
+        """No local socket left: close after ``LINGER`` seconds unless one comes back."""
+        if not self.sockets and self._linger is None and not self.closing:
+            self._linger = asyncio.get_running_loop().call_later(LINGER, self._expire)
+
+    def _expire(self) -> None:
+        self._linger = None
+        if self.sockets or self.closing:
+            return
+        self.close()
+
+    def close(self) -> None:
+        """Stop listening (background: the layer calls may wait on the network)."""
+        self.closing = True
+        if self.hub.feeds.get(self.group) is self:
+            del self.hub.feeds[self.group]
+        for handle in (self._linger, self._presence):
+            if handle is not None:
+                handle.cancel()
+        asyncio.ensure_future(self._close())
+
+    async def _close(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+        if not self.ready.done():
+            self.ready.cancel()
+            return
+        if self.ready.cancelled() or self.ready.exception() is not None:
+            return
+        try:
+            self._announce(users=frozenset())
+            await self.hub.layer.group_discard(self.group, self.name)
+        except Exception as exc:  # the layer is down: its subscription dies with it
+            log.warning("could not leave %s: %s", self.group, exc)
+
+    # --- presence ---------------------------------------------------------------------
+
+    def _presence_changed(self) -> None:
+        if self._presence is None and self.name is not None:
+            loop = asyncio.get_running_loop()
+            self._presence = loop.call_later(PRESENCE_DELAY, self._presence_flush)
+        self._recount()
+
+    def _presence_flush(self) -> None:
+        self._presence = None
+        if frozenset(self.members) != self._announced:
+            self._announce()
+
+    def _announce(self, *, ask: bool = False, users: frozenset | None = None) -> None:
+        users = frozenset(self.members) if users is None else users
+        self._announced, self._announced_at = users, time.monotonic()
+        event = {"type": PRESENCE_EVENT, "hub": self.hub.id, "users": sorted(users), "ask": ask}
+
+        async def publish() -> None:
+            try:
+                await self.hub.layer.group_send(self.group, event)
+            except Exception as exc:
+                log.warning("presence for %s not shared: %s", self.group, exc)
+
+        asyncio.ensure_future(publish())
+
+    def heartbeat(self, now: float) -> None:
+        if self.name is None or self.closing:
+            return
+        if self.members and now - self._announced_at >= PRESENCE_EVERY:
+            self._announce()
+        expired = [hub for hub, (_users, until) in self.remote.items() if until < now]
+        for hub in expired:
+            del self.remote[hub]
+        if expired:
+            self._recount()
+
+    def _presence_in(self, event: dict) -> None:
+        if event.get("hub") == self.hub.id:
+            return
+        users = frozenset(event.get("users") or ())
+        if users:
+            self.remote[event["hub"]] = (users, time.monotonic() + PRESENCE_TTL)
+        else:
+            self.remote.pop(event.get("hub"), None)
+        if event.get("ask") and self.members:
+            self._announce()
+        self._recount()
+
+    def _recount(self) -> None:
+        online = set(self.members)
+        for users, _until in self.remote.values():
+            online |= users
+        if len(online) != self.online:
+            self.online = len(online)
+            frame = encode({"type": "presence", "online": self.online})
+            for socket in list(self.watchers):
+                socket.push(frame)
+
+    def watch(self, socket: FanoutConsumer) -> None:
+        """Send ``socket`` the number of members online now and whenever it changes."""
+        if socket in self.sockets:
+            self.watchers[socket] = None
+            socket.push(encode({"type": "presence", "online": self.online}))
+
+
+class Hub:
+    """One per event loop: the feeds of this process and the layer health check."""
+
+    def __init__(self, layer) -> None:
+        self.layer = layer
+        self.id = uuid.uuid4().hex[:12]
+        self.feeds: dict[str, Feed] = {}
+        self.sockets: dict[FanoutConsumer, None] = {}
+        self.up = True
+        self.pinger: asyncio.Task | None = None
+        if not isinstance(layer, InMemoryChannelLayer):
+            self.pinger = asyncio.ensure_future(self._ping_loop())
+
+    async def join(self, group: str, socket: FanoutConsumer, member: int | None) -> Feed:
+        if not self.up:
+            raise LayerDown()
+        feed = self.feeds.get(group)
+        if feed is None:
+            feed = self.feeds[group] = Feed(self, group)
+        try:
+            await asyncio.shield(feed.ready)
+        except asyncio.CancelledError:
+            feed.linger()
+            raise
+        except Exception as exc:
+            if self.feeds.get(group) is feed:
+                feed.close()
+            raise LayerDown() from exc
+        if socket._gone:
+            feed.linger()
+        else:
+            feed.add(socket, member)
+        return feed
+
+    def stats(self) -> dict:
+        return {"sockets": len(self.sockets), "groups": len(self.feeds), "layer_up": self.up}
+
+    async def _ping_loop(self) -> None:
+        channel = None
+        while True:
+            try:
+                if channel is None:
+                    channel = await self.layer.new_channel(prefix="fanout-ping.")
+                token = uuid.uuid4().hex
+                await self.layer.send(channel, {"type": "fanout.ping", "token": token})
+                deadline = time.monotonic() + PING_TIMEOUT
+                while True:
+                    left = deadline - time.monotonic()
+                    message = await asyncio.wait_for(self.layer.receive(channel), max(left, 0.01))
+                    if message.get("token") == token:
+                        break
+                self._set_up(True)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # refused, timed out: the layer is down
+                channel = None if not isinstance(exc, TimeoutError) else channel
+                self._set_up(False, exc)
+            now = time.monotonic()
+            for feed in list(self.feeds.values()):
+                feed.heartbeat(now)
+            await asyncio.sleep(PING_EVERY)
+
+    def _set_up(self, up: bool, exc: Exception | None = None) -> None:
+        if up == self.up:
+            return
+        self.up = up
+        if up:
+            log.warning("channel layer is back: accepting sockets again")
+            return
+        log.warning("channel layer down (%s): closing %d sockets", exc, len(self.sockets))
+        for socket in list(self.sockets):
+            socket.drop(CLOSE_LAYER_DOWN)
+
+
+_hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
+
+
+def hub() -> Hub:
+    """This event loop's hub (created on first use)."""
+    loop = asyncio.get_running_loop()
+    current = _hubs.get(loop)
+    if current is None:
+        for old in [old for old in _hubs if old.is_closed()]:
+            del _hubs[old]
+        current = _hubs[loop] = Hub(get_channel_layer())
+    return current
+
+
+def hub_stats() -> dict:
+    """Sockets and groups of this process's hub (``/healthz``)."""
+    try:
+        current = _hubs.get(asyncio.get_running_loop())
+    except RuntimeError:
+        current = None
+    return current.stats() if current else {"sockets": 0, "groups": 0, "layer_up": True}
+
+
+class FanoutConsumer(AsyncWebsocketConsumer):
+    """A websocket consumer served by the hub: no layer channel of its own, no thread hop
+    before handlers (every database call goes through ``database_sync_to_async``, which closes
+    stale connections itself), frames written through :meth:`push` in order."""
+
+    member_id: int | None = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.channel_name = None
+        self.base_send = send
+        self.feeds: dict[str, Feed] = {}
+        self._backlog: deque | None = None
+        self._backlog_bytes = 0
+        self._gone = False
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
+        finally:
+            self.unsubscribe_all()
+
+    async def dispatch(self, message: dict) -> None:
+        handler = getattr(self, message["type"].replace(".", "_"), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def websocket_disconnect(self, message: dict) -> None:
+        self._gone = True
+        self.unsubscribe_all()
+        await self.disconnect(message.get("code", 1000))
+        raise StopConsumer()
+
+    # --- groups -------------------------------------------------------------------------
+
+    async def subscribe(self, group: str, *, member: int | None = None) -> Feed:
+        current = hub()
+        current.sockets[self] = None
+        self.member_id = member
+        try:
+            feed = await current.join(group, self, member)
+        except LayerDown:
+            current.sockets.pop(self, None)
+            raise
+        self.feeds[group] = feed
+        return feed
+
+    def unsubscribe_all(self) -> None:
+        """Leave every feed now (synchronous: nothing more is delivered to this socket)."""
+        feeds, self.feeds = self.feeds, {}
+        for feed in feeds.values():
+            feed.discard(self, self.member_id)
+        current = _hubs.get(asyncio.get_running_loop())
+        if current is not None:
+            current.sockets.pop(self, None)
+
+    # --- writing ------------------------------------------------------------------------
+
+    def push(self, text: str) -> None:
+        """Write one text frame without waiting; frames stay in order. A client that does
+        not read is dropped (4408) once ``MAX_BUFFER`` bytes wait for it."""
+        if self._gone:
+            return
+        if self._backlog is not None:
+            self._backlog.append(text)
+            self._backlog_bytes += len(text)
+            if self._backlog_bytes > MAX_BUFFER:
+                self.drop(CLOSE_TOO_SLOW)
+            return
+        if _buffered(self.base_send) > MAX_BUFFER:
+            self.drop(CLOSE_TOO_SLOW)
+            return
+        coro = self.base_send({"type": "websocket.send", "text": text})
+        try:
+            waiting = coro.send(None)
+        except StopIteration:
+            return
+        except Exception:
+            self._gone = True
+            return
+        self._backlog = deque()
+        asyncio.ensure_future(_finish(coro, waiting, self))
+
+    async def send_json(self, content: dict, close: bool = False) -> None:
+        self.push(encode(content))
+        if close:
+            await self.close(close)
+
+    def drop(self, code: int) -> None:
+        """Stop delivering to this socket at once and close it (the client resumes)."""
+        if self._gone:
+            return
+        self.unsubscribe_all()
+        self._gone = True
+        if self._backlog:
+            self._backlog.clear()
+        asyncio.ensure_future(self._close_quietly(code))
+
+    async def _close_quietly(self, code: int) -> None:
+        with contextlib.suppress(Exception):  # already gone
+            await self.base_send({"type": "websocket.close", "code": code})
+
+    # --- group events (override in subclasses) ------------------------------------------
+
+    @classmethod
+    def frame_for(cls, event: dict) -> str | None:
+        """The frame every local socket gets for ``event``, encoded once (None: see
+        :meth:`on_group_event`)."""
+        return None
+
+    @classmethod
+    def per_socket(cls, event: dict) -> bool:
+        """True when sockets must look at ``event`` one by one (filters, closes)."""
+        return False
+
+    def on_group_event(self, event: dict, frame: str | None) -> None:
+        """Per-socket handling: a handler method named after the event type, if any."""
+        handler = getattr(self, event.get("type", "").replace(".", "_"), None)
+        if handler is not None:
+            asyncio.ensure_future(handler(event))
+        elif frame is not None:
+            self.push(frame)
