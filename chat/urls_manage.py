@@ -4,10 +4,11 @@ chat/urls.py adds them)."""
 from django.urls import path
 
 from chat import views_invitations, views_manage
+from chat.feedback import views as feedback_views
 
 urlpatterns = [
     # A person's own membership
-    path("talk/stores/<str:slug>/join/", views_manage.store_join, name="store_join"),
+    path("talk/stores/<str:slug>/join/", feedback_views.store_join, name="store_join"),
     path("talk/<int:channel_id>/join/", views_manage.channel_join, name="channel_join"),
     path("talk/<int:channel_id>/leave/", views_manage.channel_leave, name="channel_leave"),
     path("talk/<int:channel_id>/withdraw/", views_manage.channel_withdraw, name="channel_withdraw"),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from chat import selectors_manage as sel
 from chat.access import access_channel_read
 from chat.exceptions import ChatError
+from chat.feedback.joinform import answers_by_user, questions_of
 from chat.forms import DescribeForm, RejectForm, RenameForm, ReportForm
 from chat.models import Channel, Membership, Message, MessageFlag
 from chat.services import channels as channel_services
@@ -75,26 +76,6 @@ def _my_talks_url() -> str:
 # --- a person's own membership --------------------------------------------------------------
 
 
-@login_required
-@require_POST
-def store_join(request: HttpRequest, slug: str) -> HttpResponse:
-    """ "Request to join" on a closed store's page (joins an open one at once)."""
-    store = get_object_or_404(Store, slug=slug, status=Store.Status.ACTIVE)
-    channel = channel_services.channel_ensure_for_store(store=store)
-    try:
-        membership = membership_services.membership_join(channel=channel, user=request.user)
-    except ChatError as error:
-        messages.error(request, error_text(error))
-    else:
-        if membership.state == Membership.State.PENDING:
-            messages.success(
-                request, _("Your request to join was sent. The seller will approve it soon.")
-            )
-        else:
-            messages.success(request, _("Welcome! You are a member now."))
-    return redirect("shop:store_detail", slug=store.slug)
-
-
 def _channel_or_404(channel_id: int) -> Channel:
     return get_object_or_404(
         Channel.objects.select_related("store"), pk=channel_id, deleted_at__isnull=True
@@ -105,6 +86,8 @@ def _channel_or_404(channel_id: int) -> Channel:
 @require_POST
 def channel_join(request: HttpRequest, channel_id: int) -> HttpResponse:
     channel = _channel_or_404(channel_id)
+    if channel.kind == Channel.Kind.STORE and questions_of(channel.store):
+        return redirect("chat:store_join", slug=channel.store.slug)  # answer its join form
     try:
         membership = membership_services.membership_join(channel=channel, user=request.user)
     except ChatError as error:
@@ -232,6 +215,10 @@ def seller_talk(request: HttpRequest, slug: str) -> HttpResponse:
     store_channel = channel_services.channel_ensure_for_store(store=store)
     members = sel.channel_members(store_channel)
     page = Paginator(members, 50).get_page(request.GET.get("page"))
+    pending = list(sel.store_pending_requests(store))
+    answers = answers_by_user(request.user, store, [m.user_id for m in pending])
+    for m in pending:
+        m.join_answers = answers.get(m.user_id, []) if m.channel_id == store_channel.pk else []
     return render(
         request,
         "chat/manage/seller_talk.html",
@@ -239,7 +226,7 @@ def seller_talk(request: HttpRequest, slug: str) -> HttpResponse:
             "store": store,
             "store_channel": store_channel,
             "channels": sel.store_channels(store),
-            "pending": sel.store_pending_requests(store),
+            "pending": pending,
             "direct_chats": sel.store_direct_chats(store, request.user),
             "flagged": sel.store_open_flags(store),
             "members_page": page,
@@ -343,14 +330,17 @@ def seller_membership_action(
         raise Http404()
     name = membership.user.name
     try:
-        if action == "approve":
-            membership_services.membership_approve(membership=membership, actor=request.user)
-            done = _("%(name)s is a member now.")
-        elif action == "reject":
+        if action in ("approve", "reject"):
             form = RejectForm(request.POST)
             if not form.is_valid():
                 messages.error(request, _("The message can be at most 500 characters."))
                 return back(request, reverse("chat:seller_talk", kwargs={"slug": store.slug}))
+        if action == "approve":
+            membership_services.membership_approve(
+                membership=membership, actor=request.user, message=form.cleaned_data["message"]
+            )
+            done = _("%(name)s is a member now.")
+        elif action == "reject":
             membership_services.membership_reject(
                 membership=membership, actor=request.user, message=form.cleaned_data["message"]
             )

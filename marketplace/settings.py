@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "shop.orders",
     "chat",
     "chat.search",
+    "chat.feedback",
+    "shop.wallet",
 ]
 
 MIDDLEWARE = [

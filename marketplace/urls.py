@@ -16,6 +16,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("", include("chat.urls")),
+    path("", include("chat.feedback.urls")),
+    path("", include("shop.wallet.urls")),
     path("", include("shop.orders.urls")),
     path("", include("shop.urls")),
 ]

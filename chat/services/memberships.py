@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from chat.exceptions import BadMessage, BadState, Banned, ChannelNotFound, Forbidden, NotMember
+from chat.feedback.records import join_answers_forget, join_request_decided
 from chat.groups import channel_group
 from chat.models import Channel, Invitation, Membership, Referral
 from chat.services.channels import (
@@ -143,6 +144,7 @@ def _remove(membership: Membership, *, state: str, hidden: bool, cascade_open: b
     membership.state = state
     membership.hidden = hidden
     membership.save(update_fields=["state", "hidden", "updated_at"])
+    join_answers_forget(channel_id=membership.channel_id, user_id=membership.user_id)
     if was_active:
         _kick_sockets(membership.channel_id, membership.user_id)
     subs = _sub_channels(membership.channel, closed_only=not cascade_open)
@@ -272,15 +274,24 @@ def membership_withdraw(*, channel: Channel, user) -> Membership:
 # --- managers' actions ----------------------------------------------------------------------
 
 
+def _clean_decision_message(message: str) -> str:
+    message = (message or "").strip()
+    if len(message) > MAX_REJECT_MESSAGE_CHARS:
+        raise BadMessage(_("The message can be at most 500 characters."))
+    return message
+
+
 @transaction.atomic
-def membership_approve(*, membership: Membership, actor) -> Membership:
-    """Admit a pending member; they hear it on their inbox socket."""
+def membership_approve(*, membership: Membership, actor, message: str = "") -> Membership:
+    """Admit a pending member, optionally with a message; they hear it on their inbox socket."""
     channel_require_manager(actor=actor, channel=membership.channel)
+    message = _clean_decision_message(message)
     membership = _locked_membership(membership)
     if membership.state != Membership.State.PENDING:
         raise BadState(_("This request was already handled."))
     _activate(membership, announce=True)
-    _frame(membership, "active")
+    join_request_decided(membership=membership, approved=True, message=message, actor=actor)
+    _frame(membership, "active", message)
     return membership
 
 
@@ -288,15 +299,14 @@ def membership_approve(*, membership: Membership, actor) -> Membership:
 def membership_reject(*, membership: Membership, actor, message: str = "") -> Membership:
     """Turn a join request down, optionally with a message the buyer sees. They may ask again."""
     channel_require_manager(actor=actor, channel=membership.channel)
-    message = (message or "").strip()
-    if len(message) > MAX_REJECT_MESSAGE_CHARS:
-        raise BadMessage(_("The message can be at most 500 characters."))
+    message = _clean_decision_message(message)
     membership = _locked_membership(membership)
     if membership.state != Membership.State.PENDING:
         raise BadState(_("This request was already handled."))
     membership.state = Membership.State.LEFT
     membership.hidden = True
     membership.save(update_fields=["state", "hidden", "updated_at"])
+    join_request_decided(membership=membership, approved=False, message=message, actor=actor)
     _frame(membership, "rejected", message)
     return membership
 

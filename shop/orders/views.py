@@ -37,6 +37,7 @@ from shop.orders.services.orders import (
 from shop.orders.services.payments import payment_handle_webhook, payment_pay
 from shop.pricing import price_for
 from shop.selectors import goods_visible
+from shop.wallet.checkout import one_tap_begin, one_tap_finish
 
 
 def _first_error(form) -> str:
@@ -180,6 +181,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            if tapped_twice := one_tap_begin(request, data):  # pay with saved card
+                return tapped_twice
             order = order_place(
                 buyer=request.user,
                 store=store,
@@ -194,6 +197,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
         else:
             if data.get("save_address"):
                 _save_address(request, data)
+            if paid := one_tap_finish(request, order):
+                return paid
             if order.payment_method == PaymentMethod.TEST_CARD:
                 messages.success(request, _("Order %(n)s placed: pay now.") % {"n": order.number})
                 return redirect("orders:order_pay", order.number)

@@ -176,6 +176,9 @@
       body.appendChild(em);
     } else {
       renderText(body, m.body);
+      /* A card of another module (static/js/csat.js …) renders itself below the text. */
+      var card = m.data && m.data.card && window.talkCards && window.talkCards[m.data.card];
+      if (card) card(body, m, this);
     }
     li.appendChild(body);
     return li;

@@ -24,6 +24,15 @@ class ChargeResult:
 
 
 @dataclass(frozen=True)
+class BillingToken:
+    """A saved card as the gateway returns it: a token to charge later and the last 4
+    digits to show. The card number stays with the gateway."""
+
+    token: str
+    last4: str
+
+
+@dataclass(frozen=True)
 class RefundResult:
     reference: str
     note: str = ""
@@ -51,6 +60,13 @@ class PaymentProvider:
     def charge(self, *, payment: Payment, data: Mapping[str, str]) -> ChargeResult:
         """Charge ``payment.amount`` once per ``payment.idempotency_key``."""
         raise PaymentError(_("This payment method is not paid on this page."))
+
+    def create_billing_token(self, *, card_number: str) -> BillingToken:
+        """Save a card with the gateway for later charges (``data={"billing_token": …}``)."""
+        raise PaymentError(_("This payment method cannot save cards."))
+
+    def revoke_billing_token(self, *, token: str) -> None:
+        """Forget a saved card at the gateway (nothing to do for a provider without them)."""
 
     def refund(self, *, payment: Payment, amount: int) -> RefundResult:
         raise PaymentError(_("This payment method cannot refund."))

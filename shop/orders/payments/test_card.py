@@ -21,7 +21,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from shop.orders.exceptions import PaymentError, WebhookRejected
-from shop.orders.payments.base import ChargeResult, PaymentProvider, RefundResult, WebhookEvent
+from shop.orders.payments.base import (
+    BillingToken,
+    ChargeResult,
+    PaymentProvider,
+    RefundResult,
+    WebhookEvent,
+)
 
 DECLINED = {
     "4000000000000002": "card_declined",
@@ -87,19 +93,55 @@ class TestCardGateway(PaymentProvider):
     code = "test_card"
     interactive = True
 
+    def create_billing_token(self, *, card_number: str) -> BillingToken:
+        """Billing-token API: the gateway keeps the card (here: only what a charge on it will
+        do) and returns a token and the last 4 digits. A declined test card is refused."""
+        from shop.wallet.models import GatewayToken
+
+        number = normalise_card(card_number)
+        if DECLINED.get(number) == "card_declined":
+            raise PaymentError(_("The card was declined."))
+        entry = GatewayToken.objects.create(
+            token=f"tok_{secrets.token_hex(16)}",
+            last4=number[-4:],
+            decline_reason=DECLINED.get(number, ""),
+        )
+        return BillingToken(token=entry.token, last4=entry.last4)
+
+    def revoke_billing_token(self, *, token: str) -> None:
+        from django.utils import timezone
+
+        from shop.wallet.models import GatewayToken
+
+        GatewayToken.objects.filter(token=token, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+
+    def _card_outcome(self, data: Mapping[str, str]) -> tuple[str, str]:
+        """(last 4 digits, decline reason) of a card number or of a billing token."""
+        from shop.wallet.models import GatewayToken
+
+        token = data.get("billing_token")
+        if token:
+            entry = GatewayToken.objects.filter(token=token, revoked_at__isnull=True).first()
+            if entry is None:
+                raise PaymentError(_("This saved card is no longer valid: add it again."))
+            return entry.last4, entry.decline_reason
+        number = normalise_card(data.get("card_number", ""))
+        return number[-4:], DECLINED.get(number, "")
+
     def charge(self, *, payment, data: Mapping[str, str]) -> ChargeResult:
         from shop.orders.models import TestCardCharge
 
-        number = normalise_card(data.get("card_number", ""))
+        last4, decline = self._card_outcome(data)
         existing = TestCardCharge.objects.filter(idempotency_key=payment.idempotency_key).first()
         if existing is None:
-            decline = DECLINED.get(number, "")
             try:
                 with transaction.atomic():
                     existing = TestCardCharge.objects.create(
                         idempotency_key=payment.idempotency_key,
                         amount=payment.amount,
-                        card_last4=number[-4:],
+                        card_last4=last4,
                         approved=not decline,
                         decline_reason=decline,
                         reference=f"tc_{secrets.token_hex(10)}",
