@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "marketplace.accounts",
     "shop",
     "shop.orders",
+    "shop.reviews",
     "chat",
     "chat.search",
     "chat.feedback",

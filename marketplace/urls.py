@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("chat.feedback.urls")),
     path("", include("shop.wallet.urls")),
     path("", include("shop.orders.urls")),
+    path("", include("shop.reviews.urls")),
     path("", include("shop.urls")),
 ]
 

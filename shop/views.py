@@ -42,6 +42,7 @@ def store_list(request: HttpRequest) -> HttpResponse:
     if category in StoreCategory.values:
         stores = stores.filter(category=category)
     page = Paginator(stores, 24).get_page(request.GET.get("page"))
+    _attach_ratings(page.object_list)
     return render(
         request,
         "shop/store_list.html",
@@ -52,6 +53,13 @@ def store_list(request: HttpRequest) -> HttpResponse:
             "category": category,
         },
     )
+
+
+def _attach_ratings(stores) -> None:
+    """Review averages on store tiles (one query for the page)."""
+    from shop.reviews.selectors import attach_store_ratings
+
+    attach_store_ratings(stores)
 
 
 def store_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -1,12 +1,13 @@
-"""Forms: cart lines, addresses, checkout, card payment, shipping."""
+"""Forms: cart lines, addresses, checkout, card payment, shipping, claims."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shop.forms import MultipleImageField
 from shop.models import Courier
-from shop.orders.models import MAX_QUANTITY, Address, PaymentMethod
+from shop.orders.models import MAX_QUANTITY, Address, ClaimReason, PaymentMethod
 
 
 class CartAddForm(forms.Form):
@@ -113,3 +114,88 @@ class TrackingCsvForm(forms.Form):
         label=_("CSV file"),
         help_text=_("One line per order: order number, courier code, tracking number."),
     )
+
+
+class ClaimRequestForm(forms.Form):
+    """A return or exchange: a quantity per order line (0 = not this one), for an exchange
+    the option wanted instead, a reason, and up to 3 photos. The service re-checks all."""
+
+    kind = forms.ChoiceField(
+        label=_("What do you want?"),
+        choices=[("return", _("Return (refund)")), ("exchange", _("Exchange (another option)"))],
+        widget=forms.RadioSelect,
+        initial="return",
+    )
+    reason_code = forms.ChoiceField(
+        label=_("Reason"), choices=ClaimReason.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Tell the store more"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    photos = MultipleImageField(
+        label=_("Photos (up to 3)"),
+        help_text=_("JPEG, PNG, WebP or GIF, at most 5 MB each."),
+    )
+
+    def __init__(self, *args, rows: list[dict], **kwargs) -> None:
+        """``rows``: {"line", "left", "options"} per order line that can still be claimed."""
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            line = row["line"]
+            row["qty_name"] = f"qty_{line.pk}"
+            row["option_name"] = f"option_{line.pk}"
+            self.fields[row["qty_name"]] = forms.IntegerField(
+                label=_("Quantity"),
+                min_value=0,
+                max_value=row["left"],
+                initial=0,
+                required=False,
+                error_messages={
+                    "max_value": _("At most %(limit_value)s of this item."),
+                    "min_value": _("Enter 0 or more."),
+                    "invalid": _("Enter a whole number."),
+                },
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+            if row["options"]:
+                self.fields[row["option_name"]] = forms.TypedChoiceField(
+                    label=_("Exchange to"),
+                    choices=[("", "—")]
+                    + [
+                        (o.pk, o.name if o.stock else f"{o.name} ({_('sold out')})")
+                        for o in row["options"]
+                    ],
+                    coerce=int,
+                    required=False,
+                    empty_value=None,
+                )
+
+    def clean_photos(self) -> list:
+        photos = self.cleaned_data.get("photos") or []
+        if len(photos) > 3:
+            raise forms.ValidationError(_("Attach at most %(n)d photos.") % {"n": 3})
+        return photos
+
+    def bound_rows(self) -> list[dict]:
+        return [
+            {
+                **row,
+                "qty": self[row["qty_name"]],
+                "option": self[row["option_name"]] if row["options"] else None,
+            }
+            for row in self.rows
+        ]
+
+    def quantities(self) -> dict[int, int]:
+        return {row["line"].pk: self.cleaned_data.get(row["qty_name"]) or 0 for row in self.rows}
+
+    def options(self) -> dict[int, int]:
+        return {
+            row["line"].pk: self.cleaned_data.get(row["option_name"])
+            for row in self.rows
+            if row["options"] and self.cleaned_data.get(row["option_name"])
+        }

@@ -175,6 +175,18 @@ class Order(models.Model):
     def is_open(self) -> bool:
         return self.status not in (OrderStatus.COMPLETED, OrderStatus.CANCELLED)
 
+    @property
+    def current_claim(self):
+        """The newest claim (uses prefetched ``claims``), or None."""
+        claims = list(self.claims.all())
+        return claims[0] if claims else None
+
+    @property
+    def claim_status(self) -> str:
+        """The newest claim's status ("" without claims), for order cards and lists."""
+        claim = self.current_claim
+        return claim.status if claim is not None else ""
+
 
 class OrderLine(models.Model):
     """A snapshot of one goods item as it was bought; later goods edits change nothing here."""
@@ -295,25 +307,60 @@ class WebhookNonce(models.Model):
         return f"{self.provider}:{self.nonce}"
 
 
+class ClaimReason(models.TextChoices):
+    """Why a buyer returns or exchanges; it decides who pays the return shipping."""
+
+    CHANGE_OF_MIND = "change_of_mind", _("Changed my mind")
+    DEFECT = "defect", _("Defective or damaged")
+    WRONG_ITEM = "wrong_item", _("Wrong item or option delivered")
+
+
+# The buyer pays the store's return shipping fee only for these reasons; otherwise the store.
+BUYER_PAYS_RETURN_SHIPPING = frozenset({ClaimReason.CHANGE_OF_MIND})
+
+
 class Claim(models.Model):
-    """A buyer's request about an order that the store decides. Cancel for now; returns and
-    exchanges will be further kinds with the same states."""
+    """A buyer's request about an order that the store decides: a cancellation, a return
+    (refund) or an exchange (another option of the same goods). The states and the legal
+    steps between them live in ``shop.orders.services.claims.CLAIM_TRANSITIONS``."""
 
     class Kind(models.TextChoices):
         CANCEL = "cancel", _("Cancellation")
+        RETURN = "return", _("Return")
+        EXCHANGE = "exchange", _("Exchange")
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
+        COLLECTED = "collected", _("Collected")
+        REFUNDED = "refunded", _("Refunded")
+        RESHIPPED = "reshipped", _("Reshipped")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="claims")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CANCEL)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
     )
+    reason_code = models.CharField(
+        _("reason"), max_length=20, choices=ClaimReason.choices, blank=True
+    )
     reason = models.CharField(_("reason"), max_length=300)
     reject_reason = models.CharField(_("reason for rejecting"), max_length=300, blank=True)
+    # Return shipping: who pays, and the store's one-way fee at the time of the request.
+    buyer_pays_shipping = models.BooleanField(_("buyer pays return shipping"), default=False)
+    return_shipping_fee = models.PositiveIntegerField(_("return shipping fee"), default=0)
+    # The refund (returns), computed when the store refunds; see docs/claims.md.
+    goods_amount = models.PositiveIntegerField(_("goods refunded"), default=0)
+    discount_share = models.PositiveIntegerField(_("discount taken back"), default=0)
+    shipping_refund = models.PositiveIntegerField(_("shipping refunded"), default=0)
+    deduction = models.PositiveIntegerField(_("shipping deducted"), default=0)
+    refund_amount = models.PositiveIntegerField(_("refund"), default=0)
+    # Exchanges: the replacement parcel.
+    reship_courier = models.CharField(
+        _("courier"), max_length=10, choices=Courier.choices, blank=True
+    )
+    reship_tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -322,15 +369,93 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    collected_at = models.DateTimeField(_("collected at"), null=True, blank=True)
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    reshipped_at = models.DateTimeField(_("reshipped at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["order", "status"])]
 
     def __str__(self) -> str:
         return f"{self.order} · {self.kind} · {self.status}"
 
     @property
+    def next_statuses(self) -> frozenset[str]:
+        from shop.orders.services.claims import CLAIM_TRANSITIONS
+
+        return CLAIM_TRANSITIONS.get(self.kind, {}).get(self.status, frozenset())
+
+    @property
     def is_open(self) -> bool:
-        return self.status == self.Status.REQUESTED
+        """Not finished: the store still has a step to take."""
+        return bool(self.next_statuses)
+
+    @property
+    def reship_tracking_url(self) -> str:
+        from shop.orders.couriers import tracking_url
+
+        return tracking_url(self.reship_courier, self.reship_tracking_number)
+
+
+class ClaimLine(models.Model):
+    """Which order line, how many pieces, and (exchange) which option instead."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="claim_lines")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    exchange_option = models.ForeignKey(
+        GoodsOption, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    exchange_option_name = models.CharField(_("exchange to"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("claim line")
+        verbose_name_plural = _("claim lines")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_line} × {self.quantity}"
+
+    @property
+    def amount(self) -> int:
+        return self.order_line.unit_price * self.quantity
+
+
+class ClaimPhoto(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to="claims/%Y/%m/")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("claim photo")
+        verbose_name_plural = _("claim photos")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} · {self.image.name}"
+
+
+class ClaimEvent(models.Model):
+    """One claim step: who, when, from, to, and a note (shown in the order timeline)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(
+        _("from"), max_length=10, choices=Claim.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=10, choices=Claim.Status.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("claim event")
+        verbose_name_plural = _("claim events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} {self.from_status or '·'} → {self.to_status}"

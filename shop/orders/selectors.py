@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from shop.models import Store
-from shop.orders.models import CartItem, Order, OrderStatus
+from shop.orders.models import CartItem, Claim, ClaimEvent, ClaimLine, Order, OrderStatus
 from shop.orders.services.checkout import Quote, quote_for
 
 S = OrderStatus
@@ -69,9 +71,7 @@ def orders_of_store(store: Store, tab: str) -> QuerySet[Order]:
         .select_related("buyer", "payment")
         .prefetch_related("lines")
     )
-    if tab == "claims":
-        qs = qs.filter(claims__status="requested").distinct()
-    elif tab in SELLER_TABS:
+    if tab in SELLER_TABS:
         qs = qs.filter(status__in=SELLER_TABS[tab])
     return qs.order_by("-created_at", "-id")
 
@@ -79,7 +79,56 @@ def orders_of_store(store: Store, tab: str) -> QuerySet[Order]:
 def seller_tab_counts(store: Store) -> dict[str, int]:
     counts = dict(Order.objects.filter(store=store).values_list("status").annotate(n=Count("id")))
     tabs = {tab: sum(counts.get(s, 0) for s in statuses) for tab, statuses in SELLER_TABS.items()}
-    tabs["claims"] = (
-        Order.objects.filter(store=store, claims__status="requested").distinct().count()
-    )
+    tabs["claims"] = claims_of_store(store, open_only=True).count()
     return tabs
+
+
+# --- claims --------------------------------------------------------------------------------
+
+# Claims the store still has to act on (an approved cancellation is finished).
+OPEN_CLAIMS = Q(status__in=(Claim.Status.REQUESTED, Claim.Status.COLLECTED)) | Q(
+    status=Claim.Status.APPROVED, kind__in=(Claim.Kind.RETURN, Claim.Kind.EXCHANGE)
+)
+
+
+def _with_claim_details(qs: QuerySet[Claim]) -> QuerySet[Claim]:
+    return qs.prefetch_related(
+        Prefetch("lines", queryset=ClaimLine.objects.select_related("order_line")), "photos"
+    )
+
+
+def claims_of_order(order: Order) -> list[Claim]:
+    return list(_with_claim_details(order.claims.all()))
+
+
+def claims_of_store(store: Store, *, open_only: bool = False) -> QuerySet[Claim]:
+    """The store's claims, open ones (the store's turn) first when ``open_only`` is False."""
+    qs = Claim.objects.filter(order__store=store)
+    if open_only:
+        qs = qs.filter(OPEN_CLAIMS)
+    return _with_claim_details(qs.select_related("order__buyer")).order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    label: str
+    note: str
+    actor: object
+    created_at: datetime
+    claim: bool = False
+
+
+def order_timeline(order: Order) -> list[TimelineEntry]:
+    """Order status events and claim events, oldest first."""
+    entries = [
+        TimelineEntry(e.get_to_status_display(), e.note, e.actor, e.created_at)
+        for e in order.events.select_related("actor")
+    ]
+    for e in ClaimEvent.objects.filter(claim__order=order).select_related("claim", "actor"):
+        label = _("%(kind)s: %(status)s") % {
+            "kind": e.claim.get_kind_display(),
+            "status": e.get_to_status_display(),
+        }
+        entries.append(TimelineEntry(label, e.note, e.actor, e.created_at, claim=True))
+    entries.sort(key=lambda entry: entry.created_at)
+    return entries

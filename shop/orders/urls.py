@@ -15,6 +15,7 @@ urlpatterns = [
     path("orders/<str:number>/pay/", views.order_pay, name="order_pay"),
     path("orders/<str:number>/cancel/", views.order_cancel_view, name="order_cancel"),
     path("orders/<str:number>/confirm/", views.order_confirm_view, name="order_confirm"),
+    path("orders/<str:number>/claims/new/", views.claim_new, name="claim_new"),
     path("addresses/", views.address_list, name="address_list"),
     path("addresses/<int:pk>/", views.address_edit, name="address_edit"),
     path("addresses/<int:pk>/delete/", views.address_delete_view, name="address_delete"),

@@ -16,10 +16,17 @@ from shop.access import can_see_member_content
 from shop.models import Store
 from shop.orders.access import access_order_buyer
 from shop.orders.exceptions import OrderError, ShopError, WebhookRejected
-from shop.orders.forms import AddressForm, CardForm, CartAddForm, CartQuantityForm, CheckoutForm
+from shop.orders.forms import (
+    AddressForm,
+    CardForm,
+    CartAddForm,
+    CartQuantityForm,
+    CheckoutForm,
+    ClaimRequestForm,
+)
 from shop.orders.models import Address, OrderStatus, PaymentMethod
 from shop.orders.payments.bank_transfer import BankTransfer
-from shop.orders.selectors import cart_groups, orders_of_buyer
+from shop.orders.selectors import cart_groups, claims_of_order, order_timeline, orders_of_buyer
 from shop.orders.services.addresses import (
     ADDRESS_FIELDS,
     address_create,
@@ -29,7 +36,15 @@ from shop.orders.services.addresses import (
 )
 from shop.orders.services.cart import cart_add, cart_remove, cart_update
 from shop.orders.services.checkout import order_place, quote_for
-from shop.orders.services.claims import claim_request_cancel, open_claim
+from shop.orders.services.claims import (
+    claim_request_cancel,
+    claim_request_return,
+    claimed_quantities,
+    exchange_options,
+    open_claim,
+    return_deadline,
+    return_refusal,
+)
 from shop.orders.services.orders import (
     BUYER_MAY_CANCEL,
     order_confirm_purchase,
@@ -252,24 +267,94 @@ def order_list(request: HttpRequest) -> HttpResponse:
     return render(request, "orders/order_list.html", {"page": page, "orders": page.object_list})
 
 
+def _claimable_rows(order) -> list[dict]:
+    """Order lines with pieces left to return or exchange, and their exchange options."""
+    taken = claimed_quantities(order)
+    rows = []
+    for line in order.lines.select_related("goods", "option"):
+        left = line.quantity - taken.get(line.pk, 0)
+        if left > 0:
+            rows.append({"line": line, "left": left, "options": exchange_options(line)})
+    return rows
+
+
 @login_required
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     order = access_order_buyer(request.user, number)
+    lines = list(order.lines.all())
+    _decorate_review_links(request.user, order, lines)
     return render(
         request,
         "orders/order_detail.html",
         {
             "order": order,
-            "lines": list(order.lines.all()),
-            "events": list(order.events.select_related("actor")),
+            "lines": lines,
+            "events": order_timeline(order),
             "payment": getattr(order, "payment", None),
             "may_cancel": order.status in BUYER_MAY_CANCEL,
-            "claims": list(order.claims.all()),
+            "claims": claims_of_order(order),
             "may_request_cancel": order.status == OrderStatus.PREPARING
             and open_claim(order) is None,
+            "may_return": not return_refusal(order) and bool(_claimable_rows(order)),
+            "return_deadline": return_deadline(order),
             "may_confirm": order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED),
             "may_pay": order.status == OrderStatus.PENDING_PAYMENT
             and order.payment_method == PaymentMethod.TEST_CARD,
+        },
+    )
+
+
+def _decorate_review_links(user, order, lines) -> None:
+    """``line.review`` (the buyer's review) or ``line.review_url`` (may write one)."""
+    from shop.reviews.selectors import review_state_for_lines
+
+    review_state_for_lines(user, order, lines)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_new(request: HttpRequest, number: str) -> HttpResponse:
+    """Ask for a return or an exchange of some lines of a delivered order."""
+    order = access_order_buyer(request.user, number)
+    refusal = return_refusal(order)
+    rows = _claimable_rows(order) if not refusal else []
+    if refusal or not rows:
+        messages.error(
+            request, refusal or _("Every item of this order is in a return or exchange already.")
+        )
+        return redirect("orders:order_detail", order.number)
+    form = ClaimRequestForm(request.POST or None, request.FILES or None, rows=rows)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            claim = claim_request_return(
+                order=order,
+                actor=request.user,
+                kind=data["kind"],
+                reason_code=data["reason_code"],
+                reason=data.get("reason", ""),
+                lines=form.quantities(),
+                options=form.options(),
+                photos=data.get("photos"),
+            )
+        except ShopError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Your %(kind)s request was sent to the store.")
+                % {"kind": claim.get_kind_display().lower()},
+            )
+            return redirect("orders:order_detail", order.number)
+    return render(
+        request,
+        "orders/claim_new.html",
+        {
+            "order": order,
+            "form": form,
+            "rows": form.bound_rows(),
+            "deadline": return_deadline(order),
+            "return_fee": order.store.return_shipping_fee,
         },
     )
 

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,8 +23,20 @@ from shop.orders.access import access_order_seller
 from shop.orders.exceptions import ShopError
 from shop.orders.forms import NoteForm, ShipForm, TrackingCsvForm
 from shop.orders.models import Claim, Order, OrderStatus
-from shop.orders.selectors import orders_of_store, seller_tab_counts
-from shop.orders.services.claims import claim_approve, claim_reject, open_claim
+from shop.orders.selectors import (
+    claims_of_order,
+    claims_of_store,
+    order_timeline,
+    orders_of_store,
+    seller_tab_counts,
+)
+from shop.orders.services.claims import (
+    claim_approve,
+    claim_mark_collected,
+    claim_refund,
+    claim_reject,
+    claim_reship,
+)
 from shop.orders.services.orders import (
     STORE_MAY_CANCEL,
     order_cancel,
@@ -61,7 +74,14 @@ def seller_orders(request: HttpRequest, slug: str) -> HttpResponse:
     tab = request.GET.get("tab", "new")
     if tab not in TAB_LABELS:
         tab = "new"
-    page = Paginator(orders_of_store(store, tab), 30).get_page(request.GET.get("page"))
+    if tab == "claims":
+        # The claims tab lists claims (the store's turn first is the "open" filter).
+        show_all = request.GET.get("all") == "1"
+        claims = claims_of_store(store, open_only=not show_all)
+        page = Paginator(claims, 30).get_page(request.GET.get("page"))
+    else:
+        show_all = False
+        page = Paginator(orders_of_store(store, tab), 30).get_page(request.GET.get("page"))
     counts = seller_tab_counts(store)
     tabs = [(key, label, counts.get(key, 0)) for key, label in TAB_LABELS.items()]
     return render(
@@ -73,7 +93,10 @@ def seller_orders(request: HttpRequest, slug: str) -> HttpResponse:
             tab=tab,
             tabs=tabs,
             page=page,
-            orders=page.object_list,
+            orders=page.object_list if tab != "claims" else [],
+            claims=page.object_list if tab == "claims" else [],
+            show_all=show_all,
+            seller_actions=True,
             couriers=Courier.choices,
             default_courier=store.courier,
             csv_form=TrackingCsvForm(),
@@ -92,13 +115,14 @@ def seller_order_detail(request: HttpRequest, slug: str, number: str) -> HttpRes
             role,
             order=order,
             lines=list(order.lines.all()),
-            events=list(order.events.select_related("actor")),
+            events=order_timeline(order),
             payment=getattr(order, "payment", None),
             ship_form=ShipForm(initial={"courier": order.courier or store.courier}),
             note_form=NoteForm(),
             may_cancel=order.status in STORE_MAY_CANCEL,
-            claims=list(order.claims.all()),
-            open_claim=open_claim(order),
+            claims=claims_of_order(order),
+            seller_actions=True,
+            couriers=Courier.choices,
         ),
     )
 
@@ -220,10 +244,20 @@ def seller_orders_ship_csv(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(back)
 
 
+CLAIM_DONE = {
+    "approve": gettext_lazy("Request approved."),
+    "reject": gettext_lazy("Request rejected; the buyer sees your reason."),
+    "collect": gettext_lazy("Marked collected: the pieces are back in stock."),
+    "refund": gettext_lazy("Refunded %(amount)s won to the buyer."),
+    "reship": gettext_lazy("The replacement is marked shipped."),
+}
+
+
 @login_required
 @require_POST
 def seller_claim(request: HttpRequest, slug: str, number: str, claim_id: int) -> HttpResponse:
-    """Approve or reject (with a reason) a buyer's request about this order."""
+    """The store's step on a buyer's claim: approve, reject (with a reason), collect, refund,
+    reship."""
     order, store, role = access_order_seller(request.user, slug, number)
     claim = Claim.objects.filter(pk=claim_id, order=order).first()
     if claim is None:
@@ -232,18 +266,38 @@ def seller_claim(request: HttpRequest, slug: str, number: str, claim_id: int) ->
     try:
         if decision == "approve":
             claim_approve(claim=claim, actor=request.user)
-            messages.success(
-                request, _("Cancellation approved: order %(n)s is cancelled.") % {"n": number}
-            )
+            if claim.kind == Claim.Kind.CANCEL:
+                messages.success(
+                    request, _("Cancellation approved: order %(n)s is cancelled.") % {"n": number}
+                )
+            else:
+                messages.success(request, CLAIM_DONE["approve"])
         elif decision == "reject":
             claim_reject(
                 claim=claim, actor=request.user, reason=request.POST.get("reject_reason", "")
             )
-            messages.success(request, _("Request rejected; the buyer sees your reason."))
+            messages.success(request, CLAIM_DONE["reject"])
+        elif decision == "collect":
+            claim_mark_collected(claim=claim, actor=request.user)
+            messages.success(request, CLAIM_DONE["collect"])
+        elif decision == "refund":
+            claim_refund(claim=claim, actor=request.user)
+            messages.success(request, CLAIM_DONE["refund"] % {"amount": f"{claim.refund_amount:,}"})
+        elif decision == "reship":
+            claim_reship(
+                claim=claim,
+                actor=request.user,
+                courier=request.POST.get("courier", ""),
+                tracking_number=request.POST.get("tracking_number", ""),
+            )
+            messages.success(request, CLAIM_DONE["reship"])
         else:
-            messages.error(request, _("Choose approve or reject."))
+            messages.error(request, _("Choose what to do with the request."))
     except ShopError as error:
         messages.error(request, error.message)
     except PermissionDenied:
         messages.error(request, _("You may not do that."))
+    nxt = request.POST.get("next") or ""
+    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
+        return redirect(nxt)
     return redirect("orders:seller_order_detail", store.slug, number)

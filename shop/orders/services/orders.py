@@ -296,9 +296,12 @@ def orders_complete_delivered(*, now=None) -> list[str]:
     """Confirm purchases delivered at least 7 days ago; returns their numbers. Idempotent."""
     now = now or timezone.now()
     done = []
-    due = Order.objects.filter(
-        status=S.DELIVERED, delivered_at__lte=now - AUTO_COMPLETE_AFTER
-    ).order_by("id")
+    # An order with a return or exchange in progress waits until the claim is finished.
+    due = (
+        Order.objects.filter(status=S.DELIVERED, delivered_at__lte=now - AUTO_COMPLETE_AFTER)
+        .exclude(claims__status__in=("requested", "approved", "collected"))
+        .order_by("id")
+    )
     for order in due:
         try:
             order_transition(
