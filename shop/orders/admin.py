@@ -10,7 +10,23 @@ from django.utils.translation import gettext_lazy as _
 from shop.admin import SellerScopedAdmin
 from shop.models import Courier
 from shop.orders.exceptions import ShopError
-from shop.orders.models import Claim, Order, OrderEvent, OrderLine, Payment
+from shop.orders.models import (
+    Claim,
+    ClaimEvent,
+    ClaimLine,
+    ClaimPhoto,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+)
+from shop.orders.services.claims import (
+    claim_approve,
+    claim_mark_collected,
+    claim_refund,
+    claim_reject,
+    claim_reship,
+)
 from shop.orders.services.orders import order_ship, order_start_preparing
 from shop.orders.services.payments import payment_confirm_deposit
 
@@ -58,7 +74,26 @@ class PaymentInline(ReadOnlyInline):
 
 class ClaimInline(ReadOnlyInline):
     model = Claim
-    fields = ("kind", "status", "reason", "reject_reason", "created_at", "decided_by")
+    fields = ("kind", "status", "reason", "reject_reason", "refund_amount", "created_at")
+    readonly_fields = fields
+    show_change_link = True
+
+
+class ClaimLineInline(ReadOnlyInline):
+    model = ClaimLine
+    fields = ("order_line", "quantity", "exchange_option_name")
+    readonly_fields = fields
+
+
+class ClaimPhotoInline(ReadOnlyInline):
+    model = ClaimPhoto
+    fields = ("image", "created_at")
+    readonly_fields = fields
+
+
+class ClaimEventInline(ReadOnlyInline):
+    model = ClaimEvent
+    fields = ("created_at", "from_status", "to_status", "actor", "note")
     readonly_fields = fields
 
 
@@ -161,6 +196,107 @@ class OrderAdmin(SellerScopedAdmin):
                 "title": _("Mark shipped"),
                 "queryset": queryset,
                 "couriers": Courier.choices,
+                "action": request.POST.get("action"),
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+@admin.register(Claim)
+class ClaimAdmin(SellerScopedAdmin):
+    """Claims of the seller's stores (all for staff); every step through the claim services."""
+
+    store_path = "order__store"
+    seller_may_add = False
+    list_display = ("order", "kind", "status", "reason_code", "refund_amount", "created_at")
+    list_filter = ("kind", "status", "reason_code")
+    search_fields = ("order__number", "order__buyer__username", "reason")
+    list_select_related = ("order",)
+    inlines = [ClaimLineInline, ClaimPhotoInline, ClaimEventInline]
+    actions = ["approve", "reject", "mark_collected", "refund", "mark_reshipped"]
+    readonly_fields = (
+        "order",
+        "kind",
+        "status",
+        "reason_code",
+        "reason",
+        "reject_reason",
+        "buyer_pays_shipping",
+        "return_shipping_fee",
+        "goods_amount",
+        "discount_share",
+        "shipping_refund",
+        "deduction",
+        "refund_amount",
+        "reship_courier",
+        "reship_tracking_number",
+        "requested_by",
+        "decided_by",
+        "created_at",
+        "decided_at",
+        "collected_at",
+        "refunded_at",
+        "reshipped_at",
+    )
+    fields = readonly_fields
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # the status only moves through the actions
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def _run(self, request, queryset, verb, done_message: str, **kwargs) -> None:
+        done = 0
+        for claim in queryset.select_related("order"):
+            try:
+                verb(claim=claim, actor=request.user, **kwargs)
+            except ShopError as error:
+                self.message_user(request, f"{claim.order}: {error.message}", messages.ERROR)
+            except PermissionDenied:
+                self.message_user(
+                    request, f"{claim.order}: {_('You may not do that.')}", messages.ERROR
+                )
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Approve the selected claims"))
+    def approve(self, request, queryset):
+        self._run(request, queryset, claim_approve, _("Approved %(n)d claim(s)."))
+
+    @admin.action(description=_("Mark collected (stock back)"))
+    def mark_collected(self, request, queryset):
+        self._run(request, queryset, claim_mark_collected, _("%(n)d claim(s) marked collected."))
+
+    @admin.action(description=_("Refund the selected returns"))
+    def refund(self, request, queryset):
+        self._run(request, queryset, claim_refund, _("Refunded %(n)d return(s)."))
+
+    @admin.action(description=_("Mark the replacement shipped"))
+    def mark_reshipped(self, request, queryset):
+        self._run(request, queryset, claim_reship, _("%(n)d exchange(s) marked reshipped."))
+
+    @admin.action(description=_("Reject the selected claims (with a reason)"))
+    def reject(self, request, queryset):
+        if request.POST.get("confirm"):
+            reason = (request.POST.get("reject_reason") or "").strip()
+            if not reason:
+                self.message_user(request, _("Write a reason."), messages.ERROR)
+            else:
+                self._run(
+                    request, queryset, claim_reject, _("Rejected %(n)d claim(s)."), reason=reason
+                )
+                return None
+        return TemplateResponse(
+            request,
+            "admin/orders/claim_reject_action.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Reject claims"),
+                "queryset": queryset.select_related("order"),
                 "action": request.POST.get("action"),
                 "opts": self.model._meta,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,

@@ -487,3 +487,38 @@ def test_claim_change_reaches_buyer_inbox(place, buyer, shop):
     assert frame["order"]["claim_status"] == "approved"
     assert frame["claim"]["kind"] == "return" and frame["claim"]["status"] == "approved"
     assert order.status == OrderStatus.DELIVERED
+
+
+# --- admin ----------------------------------------------------------------------------------
+
+
+def test_admin_claims_scoped_and_actions_run_the_services(client, deliver, buyer, shop, other_shop):
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    from shop.orders.services.cart import cart_add
+    from shop.orders.services.checkout import order_place
+    from tests.orders.conftest import ADDRESS
+
+    mine = ask(deliver(), buyer, shop.bread, 1)
+    cart_add(user=buyer, goods=other_shop.bread, quantity=1)
+    theirs_order = order_place(
+        buyer=buyer, store=other_shop.store, shipping=ADDRESS, payment_method="test_card"
+    )
+    theirs = Claim.objects.create(order=theirs_order, kind=K.CANCEL, reason="다른 가게")
+    shop.owner.is_staff = True
+    shop.owner.save()
+    client.force_login(shop.owner)
+    url = "/admin/orders/claim/"
+    page = client.get(url).content.decode()
+    assert mine.order.number in page and theirs_order.number not in page
+    assert client.get(f"{url}{theirs.pk}/change/").status_code in (302, 403, 404)
+    # Reject asks for a reason first; without one nothing changes.
+    form = client.post(url, {"action": "reject", ACTION_CHECKBOX_NAME: [mine.pk]})
+    assert 'name="reject_reason"' in form.content.decode()
+    client.post(url, {"action": "reject", "confirm": "1", ACTION_CHECKBOX_NAME: [mine.pk]})
+    mine.refresh_from_db()
+    assert mine.status == C.REQUESTED
+    client.post(url, {"action": "approve", ACTION_CHECKBOX_NAME: [mine.pk, theirs.pk]})
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.status == C.APPROVED and theirs.status == C.REQUESTED
