@@ -146,6 +146,7 @@ def _typing_allowed(user, channel_id: int) -> bool:
 # Channel-layer events whose frame is the same for every socket: encoded once per process.
 _SHARED_FRAMES = {
     "chat.message": lambda e: {"type": "message", "message": e["message"]},
+    "chat.message_updated": lambda e: {"type": "message_updated", "message": e["message"]},
     "chat.read": lambda e: {"type": "read", "user": e["user"], "up_to": e["up_to"]},
     "chat.pins": lambda e: {**e, "type": "pins"},
     "chat.pin": lambda e: {**e, "type": "pins"},

@@ -18,3 +18,8 @@ urlpatterns: list = [
 from chat.urls_manage import urlpatterns as manage_urlpatterns  # noqa: E402
 
 urlpatterns += manage_urlpatterns
+
+# Commerce inside the chat: share goods, product cards for the viewer (chat/commerce/urls.py).
+from chat.commerce.urls import urlpatterns as commerce_urlpatterns  # noqa: E402
+
+urlpatterns += commerce_urlpatterns

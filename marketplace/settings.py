@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "chat.search",
     "chat.feedback",
     "shop.wallet",
+    "chat.commerce",
 ]
 
 MIDDLEWARE = [

@@ -194,6 +194,12 @@ def _older_url(channel: Channel, messages: list, topic: str | None) -> str:
     return f"{reverse('chat:channel', args=[channel.pk])}?{urlencode(params)}"
 
 
+def _order_statuses() -> dict:
+    from shop.orders.models import OrderStatus
+
+    return {value: str(label) for value, label in OrderStatus.choices}
+
+
 def _js_strings() -> dict:
     return {
         "new_messages": _("New messages"),
@@ -207,6 +213,23 @@ def _js_strings() -> dict:
         "closed_4403": _("You can no longer take part in this talk."),
         "closed_4404": _("This talk no longer exists."),
         "archived": _("This talk is archived: you can read it but not write."),
+        # Message action menus and product/order cards drawn by talk.js
+        "more": _("More"),
+        "delete": _("Delete"),
+        "pin": _("Pin"),
+        "unpin": _("Unpin"),
+        "report": _("Report"),
+        "won": _("won"),
+        "buy_now": _("Buy now"),
+        "sold_out": _("sold out"),
+        "gone": _("No longer on sale."),
+        "members_only": _("Price and options for store members only."),
+        "order": _("Order %(number)s"),
+        "more_lines": _("and %(n)s more"),
+        "total": _("Total"),
+        "track": _("Track parcel"),
+        "order_details": _("Order details"),
+        "statuses": _order_statuses(),
         "errors": {
             "bad_request": _("That message could not be sent."),
             "too_long": _("A message can be at most 2000 characters."),

@@ -209,22 +209,38 @@ def goods_image_remove(*, image: GoodsImage, actor) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
-def goods_card_data(goods: Goods, *, with_price: bool) -> dict:
-    """What a product card in chat carries. No price for a closed store's goods."""
+def goods_card_data(goods: Goods, *, with_price: bool, viewer=None) -> dict:
+    """What a product card in chat carries (chat/commerce/cards.py renders it). No price and
+    no options for a closed store's goods unless ``with_price`` (the viewer may see them)."""
+    from django.urls import reverse
+
     from shop.pricing import price_for
 
     first = goods.images.first()
     data = {
         "goods_id": goods.pk,
+        "store_id": goods.store_id,
         "name": goods.name,
         "image_url": first.image.url if first else "",
         "url": goods.get_absolute_url(),
+        "buy_url": reverse("orders:cart_add", args=[goods.pk]),
         "status": goods.status,
+        "members_only": not with_price,
     }
     if with_price:
-        data["price"] = price_for(goods)
+        data["price"] = price_for(goods, user=viewer)
         if goods.discount_percent:
             data["list_price"] = goods.list_price
+        data["options"] = [
+            {
+                "id": option.pk,
+                "name": option.name,
+                "price": price_for(goods, option, user=viewer),
+                "sold_out": not option.in_stock,
+            }
+            for option in goods.options.all()
+        ]
+        data["sold_out"] = goods.status == Goods.Status.SOLD_OUT
     return data
 
 

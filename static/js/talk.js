@@ -65,6 +65,7 @@
     this.channel = Number(root.dataset.channel);
     this.me = Number(root.dataset.me || 0);
     this.member = root.dataset.member === "1";
+    this.manager = root.dataset.manager === "1";
     this.topic = root.dataset.topic || "";
     this.hasOlder = root.dataset.hasOlder === "1";
     this.following = root.dataset.hasNewer !== "1"; /* false when showing an older slice */
@@ -80,6 +81,13 @@
     this.jump = root.querySelector("[data-role=jump]");
     this.jumpCount = root.querySelector("[data-role=jump-count]");
     this.typingEl = root.querySelector("[data-role=typing]");
+    var csrf = root.querySelector("input[name=csrfmiddlewaretoken]");
+    this.csrf = csrf ? csrf.value : "";
+    this.pinned = {};       /* ids of pinned messages (for Pin / Unpin in action menus) */
+    var self0 = this;
+    root.querySelectorAll("[data-role=pins] li[data-id]").forEach(function (li) {
+      self0.pinned[li.dataset.id] = true;
+    });
     this.pending = {};      /* client_id -> {body, topic} not yet acknowledged */
     this.unseen = 0;        /* new messages arrived while scrolled up */
     this.loadingOlder = false;
@@ -174,6 +182,8 @@
       em.className = "msg-tombstone";
       em.textContent = this.t.deleted || "deleted message";
       body.appendChild(em);
+    } else if (m.kind === "product_card" || m.kind === "order_card") {
+      body.appendChild(this.buildCard(m));
     } else {
       renderText(body, m.body);
       /* A card of another module (static/js/csat.js …) renders itself below the text. */
@@ -181,7 +191,200 @@
       if (card) card(body, m, this);
     }
     li.appendChild(body);
+    if (this.member && m.id && !m.deleted && m.kind !== "system" && m.kind !== "order_card") {
+      li.appendChild(this.buildActions(m));  /* order cards belong to the order: no menu */
+    }
     return li;
+  };
+
+  /* The ⋯ menu of templates/chat/_message.html: delete (own, or managers), pin (managers),
+   * report (others' messages). Plain forms posting back to this page, like the server's. */
+  Pane.prototype.buildActions = function (m) {
+    var t = this.t, self = this;
+    var next = location.pathname + location.search;
+    var details = document.createElement("details");
+    details.className = "msg-more";
+    var summary = document.createElement("summary");
+    summary.title = t.more || "More";
+    summary.textContent = "⋯";
+    details.appendChild(summary);
+    var box = document.createElement("div");
+    box.className = "msg-actions";
+    function postForm(action, label, extra) {
+      var form = document.createElement("form");
+      form.method = "post";
+      form.action = action;
+      var fields = { csrfmiddlewaretoken: self.csrf, next: next };
+      Object.keys(extra || {}).forEach(function (k) { fields[k] = extra[k]; });
+      Object.keys(fields).forEach(function (name) {
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = name;
+        input.value = fields[name];
+        form.appendChild(input);
+      });
+      var button = document.createElement("button");
+      button.type = "submit";
+      button.className = "linklike";
+      button.textContent = label;
+      form.appendChild(button);
+      box.appendChild(form);
+    }
+    var mine = !!(m.author && m.author.id === this.me);
+    if (mine || this.manager) postForm("/talk/messages/" + m.id + "/delete/", t["delete"] || "Delete");
+    if (this.manager) {
+      if (this.pinned[m.id]) postForm("/talk/messages/" + m.id + "/pin/", t.unpin || "Unpin", { action: "unpin" });
+      else postForm("/talk/messages/" + m.id + "/pin/", t.pin || "Pin");
+    }
+    if (!mine) {
+      var a = document.createElement("a");
+      a.href = "/talk/messages/" + m.id + "/report/?next=" + encodeURIComponent(next);
+      a.textContent = t.report || "Report";
+      box.appendChild(a);
+    }
+    details.appendChild(box);
+    return details;
+  };
+
+  /* --- product and order cards (templates/chat/_card_product.html, _card_order.html) ---- */
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+  function won(n, t) { return Number(n || 0).toLocaleString("ko-KR") + (t.won || ""); }
+  function safeHref(url) { return /^(\/(?!\/)|https?:\/\/)/i.test(url || "") ? url : "#"; }
+
+  Pane.prototype.buildCard = function (m) {
+    if (m.kind === "order_card") return this.buildOrderCard(m.data || {});
+    var self = this, data = m.data || {};
+    var card = this.buildProductCard(data, m);
+    /* A closed store's card carries no price: ask the server what this reader may see. */
+    if (data.members_only && m.id) {
+      fetch("/talk/messages/" + m.id + "/card/", { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (answer) {
+          if (!answer || !card.parentNode) return;
+          card.replaceWith(self.buildProductCard(answer.card, m, answer.card.buy_url));
+        })
+        .catch(function () {});
+    }
+    return card;
+  };
+
+  Pane.prototype.buildProductCard = function (card, m, buyHref) {
+    var t = this.t;
+    var root = el("div", "pcard" + (card.gone ? " pcard-gone" : ""));
+    root.dataset.card = "product";
+    root.dataset.goods = card.goods_id;
+    var imgLink = el("a", "pcard-img");
+    imgLink.href = safeHref(card.url);
+    if (card.image_url) {
+      var img = el("img");
+      img.src = safeHref(card.image_url);
+      img.alt = "";
+      img.loading = "lazy";
+      imgLink.appendChild(img);
+    } else {
+      imgLink.appendChild(el("span", "", "🛍️"));
+    }
+    root.appendChild(imgLink);
+    var info = el("div", "pcard-info");
+    var name = el("a", "pcard-name", card.name);
+    name.href = safeHref(card.url);
+    info.appendChild(name);
+    if (card.gone) {
+      info.appendChild(el("p", "muted pcard-note", t.gone));
+    } else if (card.price !== undefined && card.price !== null) {
+      var price = el("p", "pcard-price");
+      price.appendChild(el("span", "price", won(card.price, t)));
+      if (card.list_price) {
+        price.appendChild(document.createTextNode(" "));
+        price.appendChild(el("s", "muted", won(card.list_price, t)));
+      }
+      info.appendChild(price);
+      if (card.options && card.options.length) {
+        var ul = el("ul", "pcard-options");
+        card.options.forEach(function (o) {
+          ul.appendChild(el("li", "pill" + (o.sold_out ? " stock-out" : ""), o.name));
+        });
+        info.appendChild(ul);
+      }
+      if (card.sold_out) {
+        info.appendChild(el("p", "pill stock-out", t.sold_out));
+      } else {
+        var buy = el("a", "btn btn-primary btn-small pcard-buy", t.buy_now);
+        buy.href = safeHref(buyHref ||
+          (card.buy_url + "?from_channel=" + m.channel + "&from_message=" + m.id));
+        buy.dataset.role = "buy";
+        info.appendChild(buy);
+      }
+    } else {
+      info.appendChild(el("p", "muted pcard-note", "🔒 " + (t.members_only || "")));
+    }
+    root.appendChild(info);
+    return root;
+  };
+
+  Pane.prototype.buildOrderCard = function (card) {
+    var t = this.t;
+    var root = el("div", "ocard");
+    root.dataset.card = "order";
+    root.dataset.order = card.number || "";
+    root.dataset.status = card.status || "";
+    var head = el("div", "ocard-head");
+    head.appendChild(el("span", "ocard-number", "📦 " + (t.order || "%(number)s").replace("%(number)s", card.number)));
+    head.appendChild(document.createTextNode(" "));
+    var label = (t.statuses && t.statuses[card.status]) || card.status_label;
+    var status = el("span", "ocard-status status-" + card.status, label);
+    status.dataset.role = "order-status";
+    head.appendChild(status);
+    root.appendChild(head);
+    var lines = el("ul", "ocard-lines");
+    (card.lines || []).forEach(function (line) {
+      lines.appendChild(el("li", "", line.name + (line.option ? " (" + line.option + ")" : "") + " × " + line.quantity));
+    });
+    if (card.more) lines.appendChild(el("li", "muted", (t.more_lines || "+%(n)s").replace("%(n)s", card.more)));
+    root.appendChild(lines);
+    var total = el("p", "ocard-total", (t.total || "") + " ");
+    total.appendChild(el("strong", "price", won(card.total, t)));
+    root.appendChild(total);
+    if (card.claim) {
+      var claim = el("p", "ocard-claim", card.claim.label);
+      claim.dataset.role = "order-claim";
+      root.appendChild(claim);
+    }
+    if (card.tracking_number) {
+      var tracking = el("p", "ocard-tracking", "🚚 " + card.courier + " " + card.tracking_number);
+      tracking.dataset.role = "order-tracking";
+      if (card.tracking_url) {
+        tracking.appendChild(document.createTextNode(" · "));
+        var track = el("a", "", t.track);
+        track.href = safeHref(card.tracking_url);
+        track.target = "_blank";
+        track.rel = "noopener noreferrer";
+        tracking.appendChild(track);
+      }
+      root.appendChild(tracking);
+    }
+    var href = card.buyer_id === this.me ? card.url : card.seller_url;
+    if (href) {
+      var link = el("a", "ocard-link", (t.order_details || "") + " ›");
+      link.href = safeHref(href);
+      root.appendChild(link);
+    }
+    return root;
+  };
+
+  /* ``message_updated``: a message changed in place (an order card's status): redraw it. */
+  Pane.prototype.onUpdated = function (m) {
+    var existing = document.getElementById("msg-" + m.id);
+    if (!existing || !this.list.contains(existing)) return;
+    var li = this.buildMessage(m);
+    if (existing.classList.contains("msg-target")) li.classList.add("msg-target");
+    existing.replaceWith(li);
   };
 
   /* Insert in id order; an id already shown is replaced (edits, tombstones), never doubled. */
@@ -314,6 +517,9 @@
       case "message":
         this.onMessage(frame.message);
         break;
+      case "message_updated":
+        this.onUpdated(frame.message);
+        break;
       case "history":
         this.onHistory(frame);
         break;
@@ -392,8 +598,11 @@
     if (!box) return;
     box.textContent = "";
     var self = this;
+    this.pinned = {};
     pins.forEach(function (m) {
+      self.pinned[m.id] = true;
       var li = document.createElement("li");
+      li.dataset.id = m.id;
       var a = document.createElement("a");
       a.href = "/talk/" + self.channel + "/?around=" + m.id + "#msg-" + m.id;
       var body = m.body || "";
@@ -437,6 +646,24 @@
     this.autosize();
   };
 
+  /* "Share goods": post the card without leaving the page; it arrives on the socket. */
+  Pane.prototype.share = function (event, box) {
+    var self = this, form = event.target;
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN || !window.fetch) return;  /* plain POST */
+    event.preventDefault();
+    this.showError("");
+    fetch(form.action, {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": this.csrf }
+    }).then(function (r) {
+      return r.json().then(function (answer) {
+        if (!r.ok) { self.showError(answer.error || self.t.errors.bad_request); return; }
+        box.open = false;
+        self.toBottom();
+      });
+    }).catch(function () { self.showError(self.t.errors.bad_request); });
+  };
+
   Pane.prototype.autosize = function () {
     this.body.style.height = "auto";
     this.body.style.height = Math.min(this.body.scrollHeight, 140) + "px";
@@ -459,6 +686,8 @@
       if (self.ws && self.ws.readyState === WebSocket.OPEN) { e.preventDefault(); self.loadOlder(); }
     });
     document.addEventListener("visibilitychange", function () { self.maybeRead(); });
+    var share = this.root.querySelector("[data-role=share]");
+    if (share) share.querySelector("form").addEventListener("submit", function (e) { self.share(e, share); });
     if (!this.form) return;
     this.form.addEventListener("submit", function (e) { self.submit(e); });
     this.body.addEventListener("keydown", function (e) {

@@ -87,8 +87,17 @@ def orders_quiet():
         _quiet.reset(token)
 
 
+def orders_are_quiet() -> bool:
+    """Inside ``orders_quiet()``: change data, ring no sockets."""
+    return _quiet.get()
+
+
 def _notify(order: Order) -> None:
-    """After commit: the buyer's /ws/inbox/ sockets hear the new status."""
+    """After commit: the order's card in the 1:1 chat is rewritten and re-rendered, and the
+    buyer's /ws/inbox/ sockets hear the new status."""
+    from chat.commerce.services import order_card_refresh
+
+    order_card_refresh(order, quiet=_quiet.get())
     if _quiet.get():
         return
     try:
@@ -146,7 +155,10 @@ def order_transition(
 
 
 def order_record_placed(*, order: Order, actor) -> OrderEvent:
-    """The first event of an order (no ``from``)."""
+    """The first event of an order (no ``from``); its card goes to the 1:1 chat on commit."""
+    from chat.commerce.services import order_card_post_on_commit
+
+    order_card_post_on_commit(order, quiet=_quiet.get())
     return OrderEvent.objects.create(
         order=order, actor=actor, from_status="", to_status=order.status, note=_("Order placed")
     )
