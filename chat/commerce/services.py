@@ -137,16 +137,7 @@ def order_card_refresh_now(order_id: int, *, quiet: bool = False) -> Message | N
 
 def order_card_refresh(order, *, quiet: bool = False) -> None:
     """After commit (so claim rows saved after a status change are included): refresh the
-    order's card. Called by shop.orders.services.orders on every status change and for
-    every saved claim."""
+    order's card. Called by ``shop.orders.services.orders._notify`` on every status change
+    and by ``shop.orders.services.claims.claim_notify`` on every claim change."""
     order_id = order.pk if hasattr(order, "pk") else int(order)
     transaction.on_commit(lambda: order_card_refresh_now(order_id, quiet=quiet))
-
-
-def claim_saved(sender, instance, **kwargs) -> None:
-    """post_save of ``orders.Claim`` (registered in apps.py)."""
-    from shop.orders.services.orders import orders_are_quiet
-
-    if kwargs.get("raw"):
-        return
-    order_card_refresh(instance.order_id, quiet=orders_are_quiet())

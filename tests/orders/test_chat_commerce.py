@@ -186,3 +186,34 @@ def test_order_card_page_renders_the_order_as_it_is_now(client, place, shop, buy
     client.force_login(shop.owner)
     page = client.get(f"/talk/{message.channel_id}/").content.decode()
     assert reverse("orders:seller_order_detail", args=[shop.store.slug, order.number]) in page
+
+
+def test_return_claim_states_reach_the_order_card(
+    place, shop, buyer, django_capture_on_commit_callbacks
+):
+    from shop.orders.services.claims import claim_request_return, claim_transition
+    from shop.orders.services.orders import order_mark_delivered
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place()
+        payment_pay(order=order, actor=buyer, data=OK_CARD)
+        order_ship(order=order, actor=shop.owner, courier="cj", tracking_number="612345678901")
+        order_mark_delivered(order=order, actor=shop.owner)
+    card = OrderCard.objects.get(order=order).message
+    card.refresh_from_db()
+    assert card.data["status"] == "delivered" and card.data["claim"] is None
+    with django_capture_on_commit_callbacks(execute=True):
+        claim = claim_request_return(
+            order=order,
+            actor=buyer,
+            kind="return",
+            reason_code="defect",
+            reason="찌그러져 왔어요",
+            lines={order.lines.get().pk: 1},
+        )
+    card.refresh_from_db()
+    assert (card.data["claim"]["kind"], card.data["claim"]["status"]) == ("return", "requested")
+    with django_capture_on_commit_callbacks(execute=True):
+        claim_transition(claim=claim, to="rejected", actor=shop.owner, note="no")
+    card.refresh_from_db()
+    assert card.data["claim"]["status"] == "rejected"

@@ -108,6 +108,9 @@ def claim_notify(claim: Claim) -> None:
     """After commit: every claim change reaches the buyer's /ws/inbox/ sockets as a ``claim``
     frame (docs/websocket.md). This is the ONE place claim changes are announced: code that
     shows order state elsewhere (order cards in chat) hooks in here."""
+    from chat.commerce.services import order_card_refresh
+
+    order_card_refresh(claim.order_id, quiet=_quiet.get())
     if _quiet.get():
         return
     from chat.services.channels import send_inbox
