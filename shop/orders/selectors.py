@@ -60,7 +60,7 @@ def orders_of_buyer(user) -> QuerySet[Order]:
     return (
         Order.objects.filter(buyer=user)
         .select_related("store")
-        .prefetch_related("lines")
+        .prefetch_related("lines", "claims")
         .order_by("-created_at", "-id")
     )
 
@@ -69,7 +69,7 @@ def orders_of_store(store: Store, tab: str) -> QuerySet[Order]:
     qs = (
         Order.objects.filter(store=store)
         .select_related("buyer", "payment")
-        .prefetch_related("lines")
+        .prefetch_related("lines", "claims")
     )
     if tab in SELLER_TABS:
         qs = qs.filter(status__in=SELLER_TABS[tab])

@@ -522,3 +522,14 @@ def test_admin_claims_scoped_and_actions_run_the_services(client, deliver, buyer
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert mine.status == C.APPROVED and theirs.status == C.REQUESTED
+
+
+def test_order_lists_show_the_claim_state(client, deliver, buyer, shop):
+    order = deliver()
+    ask(order, buyer, shop.bread, 1)
+    client.force_login(buyer)
+    page = client.get(reverse("orders:order_list")).content.decode()
+    assert 'data-role="claim-status"' in page and "Return · Requested" in page
+    client.force_login(shop.owner)
+    url = reverse("orders:seller_orders", args=[shop.store.slug]) + "?tab=shipped"
+    assert "Return · Requested" in client.get(url).content.decode()
