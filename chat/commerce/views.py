@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from chat.access import access_channel_read
@@ -13,6 +14,7 @@ from chat.commerce.cards import buy_url, product_card_for
 from chat.commerce.services import goods_share
 from chat.exceptions import ChatError
 from chat.models import Message
+from chat.services.messages import message_rate_allow
 from chat.views_manage import back, channel_home_url, error_text
 
 
@@ -26,6 +28,8 @@ def share_goods(request: HttpRequest, channel_id: int) -> HttpResponse:
     goods_id = request.POST.get("goods", "")
     wants_json = "application/json" in request.headers.get("Accept", "")
     try:
+        if not message_rate_allow(user_id=request.user.pk):
+            raise ChatError(_("Too many messages: wait a few seconds."), code="rate_limited")
         message = goods_share(
             channel=channel, goods_id=int(goods_id) if goods_id.isdigit() else 0, actor=request.user
         )

@@ -142,6 +142,9 @@ def test_buy_now_from_card_records_channel_and_message(
     order = Order.objects.get()
     assert order.from_channel == channel and order.from_message == card
     assert order.lines.get().option_name == "L"
+    client.force_login(shop.owner)  # the seller sees which talk the sale came from
+    seller_page = reverse("orders:seller_order_detail", args=[shop.store.slug, order.number])
+    assert f"/talk/{channel.pk}/?around={card.pk}" in client.get(seller_page).content.decode()
 
 
 def test_one_order_card_per_order_kept_current(
@@ -217,3 +220,24 @@ def test_return_claim_states_reach_the_order_card(
         claim_transition(claim=claim, to="rejected", actor=shop.owner, note="no")
     card.refresh_from_db()
     assert card.data["claim"]["status"] == "rejected"
+
+
+def test_outsiders_cannot_share_and_order_pages_link_the_talk(
+    client, place, shop, other_shop, buyer, make_user, django_capture_on_commit_callbacks
+):
+    channel = channel_ensure_for_store(store=other_shop.store)
+    client.force_login(make_user("stranger"))  # not a member: nothing is posted
+    response = client.post(reverse("chat:share_goods", args=[channel.pk]), {"goods": 1})
+    assert response.status_code == 302 and not Message.objects.filter(kind="product_card")
+    direct = channel_open_direct(store=shop.store, buyer=buyer)
+    response = client.post(reverse("chat:share_goods", args=[direct.pk]), {"goods": 1})
+    assert response.status_code == 404  # another buyer's 1:1 chat
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place()
+    card = OrderCard.objects.get(order=order).message
+    talk = f"/talk/{card.channel_id}/?around={card.pk}#msg-{card.pk}"
+    client.force_login(buyer)
+    assert talk in client.get(order.get_absolute_url()).content.decode()
+    client.force_login(shop.owner)
+    seller_page = reverse("orders:seller_order_detail", args=[shop.store.slug, order.number])
+    assert talk in client.get(seller_page).content.decode()

@@ -67,3 +67,20 @@ def share_goods_box(context, channel) -> dict:
         "next": context.get("next", ""),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("chat/_order_talk_links.html")
+def order_talk_links(order) -> dict:
+    """On order pages: the order's card in the 1:1 chat (ask or answer right under it) and,
+    when the order came from a talk, the channel and product card it came from."""
+    from chat.commerce.models import OrderCard
+
+    card = OrderCard.objects.filter(order=order).values_list("message_id", "message__channel_id")
+    card = card.first()
+    origin = order.from_channel if order.from_channel_id else None
+    return {
+        "card_message": card[0] if card else None,
+        "card_channel": card[1] if card else None,
+        "origin": origin,
+        "origin_message": order.from_message_id,
+    }
