@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "chat.feedback",
     "shop.wallet",
     "chat.commerce",
+    "chat.bot",
 ]
 
 MIDDLEWARE = [

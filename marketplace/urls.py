@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("chat.urls")),
     path("", include("chat.feedback.urls")),
     path("", include("shop.wallet.urls")),
+    path("", include("chat.bot.urls")),
     path("", include("shop.orders.urls")),
     path("", include("shop.reviews.urls")),
     path("", include("shop.urls")),

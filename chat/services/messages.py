@@ -20,6 +20,7 @@ from chat.exceptions import Archived, BadMessage, NotMember, TooLong
 from chat.groups import channel_group, inbox_group
 from chat.models import MAX_BODY_CHARS, Channel, Membership, Message
 from chat.serializers import message_to_dict
+from chat.signals import message_posted
 
 # TALKMALL_CHAT_RATE_LIMIT=0 lifts the limit (benchmarks and fault tests only).
 RATE_LIMIT_COUNT = int(os.environ.get("TALKMALL_CHAT_RATE_LIMIT", "10"))
@@ -178,6 +179,7 @@ def message_post(
                 channel_group(channel.pk), {"type": "chat.message", "message": payload}
             )
             transaction.on_commit(lambda: _inbox_fanout(message))
+            transaction.on_commit(lambda: message_posted.send(sender=Message, message=message))
     except IntegrityError:
         # Two retries raced: the other one won; return its row.
         existing = Message.objects.select_related("author").get(

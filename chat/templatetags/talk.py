@@ -203,6 +203,7 @@ def _order_statuses() -> dict:
 def _js_strings() -> dict:
     return {
         "new_messages": _("New messages"),
+        "auto": _("Auto-reply"),
         "deleted": _("deleted message"),
         "typing": _("%(name)s is typing…"),
         "connecting": _("Connecting…"),

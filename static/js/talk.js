@@ -150,6 +150,8 @@
     li.className = "msg";
     if (m.author && m.author.id === this.me) li.className += " mine";
     if (m.kind === "system") li.className += " msg-system";
+    var auto = !m.author && (m.kind === "bot" || m.kind === "offer");  /* the store's bot */
+    if (auto) li.className += " msg-auto";
     if (m.deleted) li.className += " msg-deleted";
     li.id = "msg-" + m.id;
     li.dataset.id = m.id;
@@ -159,7 +161,7 @@
       meta.className = "msg-meta";
       var author = document.createElement("span");
       author.className = "msg-author";
-      author.textContent = m.author ? m.author.name : "";
+      author.textContent = m.author ? m.author.name : (auto ? "🤖 " + (this.t.auto || "") : "");
       var time = document.createElement("time");
       time.dateTime = m.created_at;
       time.textContent = formatTime(m.created_at);

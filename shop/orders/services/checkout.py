@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chat.bot.locks import price_locks_for, price_locks_use
 from shop.models import Goods, GoodsOption, Store
 from shop.orders.exceptions import CartError, CheckoutChanged, OrderError, SoldOut
 from shop.orders.models import (
@@ -44,6 +45,7 @@ class QuoteLine:
     quantity: int
     unit_price: int
     problem: str = ""
+    price_lock: object = None  # chat.bot PriceLock: an agreed (offer) price for this buyer
 
     @property
     def line_total(self) -> int:
@@ -95,10 +97,14 @@ def quote_for(
             .order_by("added_at", "id")
         )
     lines = []
+    locks = price_locks_for(user, items)
     for item in items:
         unit = price_for(item.goods, item.option, user=user)
+        lock = locks.get(item.pk)
+        lock = lock if lock is not None and lock.unit_price < unit else None
+        unit = lock.unit_price if lock is not None else unit
         problem = _line_problem(user, item.goods, item.option, item.quantity)
-        lines.append(QuoteLine(item, item.goods, item.option, item.quantity, unit, problem))
+        lines.append(QuoteLine(item, item.goods, item.option, item.quantity, unit, problem, lock))
     subtotal = sum(line.line_total for line in lines if not line.problem)
     return Quote(
         store=store,
@@ -222,6 +228,7 @@ def _place(
                 _("Only %(n)d of “%(name)s” left: change the quantity in your cart.")
                 % {"n": stock, "name": label}
             )
+    price_locks_for(buyer, items, for_update=True)  # row-lock agreed prices until commit
     quote = quote_for(user=buyer, store=store, postcode=address["postcode"], items=items)
     if quote.problems:
         raise CheckoutChanged(quote.problems[0])
@@ -269,6 +276,7 @@ def _place(
             for line in quote.lines
         ]
     )
+    price_locks_use(order=order, lines=quote.lines)
     Payment.objects.create(
         order=order,
         provider=payment_method,
