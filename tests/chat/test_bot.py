@@ -243,9 +243,7 @@ def test_order_help_shows_only_the_askers_orders(
     assert BotQuestion.objects.get(channel=shop.direct).intent == "orders"
 
 
-def test_order_help_without_orders_and_not_in_public_talk(
-    shop, django_capture_on_commit_callbacks
-):
+def test_order_help_without_orders_and_not_in_public_talk(shop, django_capture_on_commit_callbacks):
     say(django_capture_on_commit_callbacks, shop.direct, shop.buyer, "배송 조회")
     assert Message.objects.get(channel=shop.direct, kind="bot").data["orders"] == []
     say(django_capture_on_commit_callbacks, shop.channel, shop.buyer, "배송 조회")
@@ -294,7 +292,7 @@ def test_seller_bot_page_and_questions(shop, client, django_capture_on_commit_ca
     client.force_login(shop.owner)
     html = client.get(reverse("chatbot:seller_bot", args=[shop.store.slug])).content.decode()
     assert "How much is shipping?" in html and "3,000 won per order" in html
-    assert "How do I choose a size?" in html and "1 unanswered question" in html
+    assert "How do I choose a size?" in html and "Unanswered questions: 1" in html
     url = reverse("chatbot:seller_bot_questions", args=[shop.store.slug])
     unanswered = client.get(url).content.decode()
     assert "포장 가능한가요?" in unanswered and "배송비 얼마예요?" not in unanswered
@@ -337,9 +335,7 @@ def test_seller_adds_faq_and_sets_hours(shop, client):
     assert half.status_code == 200 and "neither" in half.content.decode()
 
 
-def test_settings_entries_cannot_be_deleted_and_other_stores_are_404(
-    make_user, shop, client
-):
+def test_settings_entries_cannot_be_deleted_and_other_stores_are_404(make_user, shop, client):
     entry = FaqEntry.objects.get(store=shop.store, source=S.RETURNS)
     client.force_login(shop.owner)
     client.post(reverse("chatbot:seller_faq_delete", args=[shop.store.slug, entry.pk]))
