@@ -28,6 +28,7 @@ S = FaqEntry.Source
 @pytest.fixture(autouse=True)
 def english(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 
@@ -199,7 +200,7 @@ def test_quiet_note_once_per_closed_period(make_user, django_capture_on_commit_c
     notes = Message.objects.filter(channel=shop.direct, kind="bot", data__bot="quiet")
     assert notes.count() == 1
     note = notes.get()
-    assert "How much is shipping?" in note.body and note.data["hours"]
+    assert "배송비는 얼마인가요?" in note.body and note.data["hours"]  # asked in Korean
     # The store channel never gets the note.
     say(capture, shop.channel, shop.buyer, "안녕하세요")
     assert not Message.objects.filter(channel=shop.channel, kind="bot").exists()
