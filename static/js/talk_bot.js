@@ -1,5 +1,5 @@
-/* Talkmall chat automation in the talk pane (docs/automation.md): draws the ``offer`` and
- * ``orders`` cards of messages that arrive live (talk.js calls
+/* Talkmall chat automation in the talk pane (docs/automation.md): draws the ``offer`` cards
+ * of messages that arrive live (talk.js calls
  * window.talkCards[m.data.card](bodyEl, message, pane); the server renders the same markup
  * from templates/chatbot/_card.html), and sends offer answers (accept / decline / counter)
  * with fetch so the pane stays open: the resulting offer message arrives over the socket.
@@ -58,37 +58,6 @@
   function actionUrl(offer, action) {
     return URLS.action.replace("123456789", String(offer)).replace("ACTION", action);
   }
-  window.talkCards.orders = function (msgBody, m, pane) {
-    var d = m.data || {};
-    if (!d.orders || !d.orders.length) return;  /* "no orders yet": the text says it */
-    msgBody.textContent = "";
-    var body = el("div", "bot-card bot-orders-card");
-    var mine = d.buyer === pane.me;
-    body.appendChild(document.createTextNode(mine ? S.orders_mine : S.orders_theirs));
-    var ul = el("ul", "bot-orders");
-    d.orders.forEach(function (o) {
-      var item = el("li");
-      var a = el("a", null, o.number);
-      a.href = mine ? o.url : o.seller_url;
-      item.appendChild(a);
-      item.appendChild(document.createTextNode(" · "));
-      item.appendChild(el("strong", null, o.status_label));
-      item.appendChild(el("br"));
-      item.appendChild(el("span", "muted", (o.summary || "") + " · " + won(o.total)));
-      if (o.tracking_url) {
-        item.appendChild(document.createTextNode(" · "));
-        var t = el("a", null, S.track);
-        t.href = o.tracking_url;
-        t.rel = "nofollow noopener noreferrer";
-        t.target = "_blank";
-        item.appendChild(t);
-      }
-      ul.appendChild(item);
-    });
-    body.appendChild(ul);
-    msgBody.appendChild(body);
-  };
-
   window.talkCards.offer = function (msgBody, m, pane) {
     var d = m.data || {};
     msgBody.textContent = "";

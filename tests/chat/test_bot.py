@@ -236,17 +236,23 @@ def test_order_help_shows_only_the_askers_orders(
     other = make_user("other-buyer")
     mine = [_order(shop.buyer, shop), _order(shop.buyer, shop)]
     _order(other, shop)
-    say(django_capture_on_commit_callbacks, shop.direct, shop.buyer, question)
-    help_message = Message.objects.get(channel=shop.direct, kind="bot")
-    numbers = [card["number"] for card in help_message.data["orders"]]
-    assert numbers == [mine[1].number, mine[0].number]
-    assert help_message.data["orders"][0]["url"] == f"/orders/{mine[1].number}/"
+    asked = say(django_capture_on_commit_callbacks, shop.direct, shop.buyer, question)
+    intro = Message.objects.get(channel=shop.direct, kind="bot")
+    assert intro.author is None and intro.data["orders"] == [mine[1].number, mine[0].number]
+    cards = Message.objects.filter(
+        channel=shop.direct, kind="order_card", data__reply_to=asked.pk
+    ).order_by("id")
+    assert [c.data["number"] for c in cards] == [mine[1].number, mine[0].number]
+    assert cards[0].data["url"] == f"/orders/{mine[1].number}/"
+    assert all(c.author is None and c.data["buyer_id"] == shop.buyer.pk for c in cards)
     assert BotQuestion.objects.get(channel=shop.direct).intent == "orders"
 
 
 def test_order_help_without_orders_and_not_in_public_talk(shop, django_capture_on_commit_callbacks):
     say(django_capture_on_commit_callbacks, shop.direct, shop.buyer, "배송 조회")
-    assert Message.objects.get(channel=shop.direct, kind="bot").data["orders"] == []
+    answer = Message.objects.get(channel=shop.direct, kind="bot")
+    assert answer.data["orders"] == [] and "주문한 내역이 없어요" in answer.body
+    assert not Message.objects.filter(kind="order_card").exists()
     say(django_capture_on_commit_callbacks, shop.channel, shop.buyer, "배송 조회")
     assert not Message.objects.filter(channel=shop.channel, kind="bot").exists()
 

@@ -8,7 +8,6 @@ in the same request or consumer turn, so the answer follows the question within 
 from __future__ import annotations
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,7 +63,7 @@ def bot_respond(message: Message) -> list[Message]:
     with answer_language(prepared.latin):
         if channel.kind == Channel.Kind.DIRECT and is_order_question(prepared):
             intent = "orders"
-            posted.append(_order_help(message))
+            posted.extend(_order_help(message))
         else:
             entry, answer = faq_match(store, prepared)
             if entry is not None:
@@ -115,57 +114,46 @@ def _post(channel: Channel, body: str, data: dict) -> Message:
     )
 
 
-def _order_help(message: Message) -> Message:
-    from shop.orders.couriers import tracking_url
+def _order_help(message: Message) -> list[Message]:
+    """The asker's latest orders from this store, each as an order card (chat.commerce's
+    ``order_card`` kind and renderer, a snapshot of the order now), after one bot line."""
+    from chat.commerce.cards import order_card_data
     from shop.orders.models import Order
 
     channel = message.channel
     orders = list(
         Order.objects.filter(buyer_id=message.author_id, store_id=channel.store_id)
+        .select_related("store")
         .prefetch_related("lines")
         .order_by("-id")[:ORDER_HELP_COUNT]
     )
-    cards = []
-    lines_text = []
-    for order in orders:
-        goods = [line.goods_name for line in order.lines.all()]
-        summary = goods[0] if goods else ""
-        if len(goods) > 1:
-            summary = _("%(first)s and %(n)d more") % {"first": goods[0], "n": len(goods) - 1}
-        card = {
-            "number": order.number,
-            "status": order.status,
-            "status_label": str(order.get_status_display()),
-            "total": order.total,
-            "summary": summary,
-            "created_at": order.created_at.isoformat(),
-            "url": reverse("orders:order_detail", args=[order.number]),
-            "seller_url": reverse(
-                "orders:seller_order_detail", args=[channel.store.slug, order.number]
-            ),
-            "tracking_url": tracking_url(order.courier, order.tracking_number),
-            "tracking_number": order.tracking_number,
-        }
-        cards.append(card)
-        lines_text.append(
-            f"• {order.number} · {card['status_label']} · {summary} · "
-            + _("%(amount)s won") % {"amount": f"{order.total:,}"}
+    if not orders:
+        return [
+            _post(
+                channel,
+                _("You have no orders from this store yet."),
+                {"bot": "orders", "orders": [], "reply_to": message.pk},
+            )
+        ]
+    numbers = [order.number for order in orders]
+    posted = [
+        _post(
+            channel,
+            _("Your latest orders from this store:") + " " + ", ".join(numbers),
+            {"bot": "orders", "orders": numbers, "reply_to": message.pk},
         )
-    if cards:
-        body = _("Your latest orders from this store:") + "\n" + "\n".join(lines_text)
-    else:
-        body = _("You have no orders from this store yet.")
-    return _post(
-        channel,
-        body,
-        {
-            "bot": "orders",
-            "card": "orders",
-            "orders": cards,
-            "buyer": message.author_id,
-            "reply_to": message.pk,
-        },
-    )
+    ]
+    for order in orders:
+        posted.append(
+            message_post(
+                channel=channel,
+                author=None,
+                kind=Message.Kind.ORDER_CARD,
+                body=_("Order %(number)s") % {"number": order.number},
+                data={**order_card_data(order), "automatic": True, "reply_to": message.pk},
+            )
+        )
+    return posted
 
 
 def _quiet_note(message: Message) -> Message | None:

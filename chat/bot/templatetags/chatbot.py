@@ -1,4 +1,4 @@
-"""``{% load chatbot %}``: offer and order-help cards in the talk pane, the pane's tools (make an
+"""``{% load chatbot %}``: offer cards in the talk pane, the pane's tools (make an
 offer, auto-answers switch) and the goods page's offer button.
 
 static/js/talk_bot.js renders the same markup for messages that arrive live.
@@ -42,8 +42,8 @@ def _lock(context, pk):
 
 @register.inclusion_tag("chatbot/_card.html", takes_context=True)
 def bot_card(context, m):
-    """The card inside a message whose ``data.card`` is ``offer`` or ``orders``, with the
-    buttons this viewer may use (talk_bot.js draws the same for live messages)."""
+    """The card inside an offer message (``data.card == "offer"``), with the buttons this
+    viewer may use (talk_bot.js draws the same for live messages)."""
     me = context.get("me")
     data = m.data or {}
     ctx = {
@@ -77,8 +77,6 @@ def bot_card(context, m):
             lock = _lock(context, data["lock"])
             ctx["buy"] = lock is not None and lock.is_valid
             ctx["lock_used"] = lock is not None and lock.used_at is not None
-    if data.get("card") == "orders":
-        ctx["is_buyer"] = me is not None and data.get("buyer") == me
     return ctx
 
 
@@ -152,9 +150,6 @@ def bot_assets(context):
             "won_placeholder": _("won"),
             "buy": _("Buy at %(price)s won"),
             "until": _("until %(when)s, once"),
-            "orders_mine": _("Your latest orders from this store:"),
-            "orders_theirs": _("This buyer's latest orders:"),
-            "track": _("Track delivery"),
             "failed": _("That did not work: reload the page and try again."),
         },
         "urls": {
