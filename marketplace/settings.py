@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "shop",
     "shop.orders",
     "shop.reviews",
+    "shop.settlement",
     "chat",
     "chat.search",
     "chat.feedback",
@@ -129,6 +130,14 @@ if os.environ.get("EMAIL_HOST"):
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Settlement (shop.settlement, docs/backoffice.md): the platform as the supplier on the tax
+# invoices for its commission, and the commission of a store whose terms staff have not set.
+PLATFORM_BUSINESS_NAME = os.environ.get("PLATFORM_BUSINESS_NAME", "주식회사 톡몰")
+PLATFORM_BUSINESS_NUMBER = os.environ.get("PLATFORM_BUSINESS_NUMBER", "2208112341")
+PLATFORM_REPRESENTATIVE = os.environ.get("PLATFORM_REPRESENTATIVE", "김톡몰")
+PLATFORM_ADDRESS = os.environ.get("PLATFORM_ADDRESS", "서울특별시 강남구 테헤란로 152")
+SETTLEMENT_DEFAULT_COMMISSION_BP = env_int("SETTLEMENT_DEFAULT_COMMISSION_BP", 1000)
 
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("chat.bot.urls")),
     path("", include("shop.orders.urls")),
     path("", include("shop.reviews.urls")),
+    path("", include("shop.settlement.urls")),
     path("", include("shop.urls")),
 ]
 

@@ -29,6 +29,7 @@ from shop.models import (
 )
 from shop.orders.demo import seed_orders_demo
 from shop.services.goods import goods_refresh_status
+from shop.settlement.demo import seed_backoffice_demo
 
 DEMO_PASSWORD = "talkmall1234"  # noqa: S105 - printed on purpose: these are demo accounts
 
@@ -252,6 +253,7 @@ class Command(BaseCommand):
             self._pending_application(users["minjun"], created)
             self._promotions(bakery, users["bakery"], created)
             seed_orders_demo(buyer=users["jimin"], store=bakery, created=created)
+            seed_backoffice_demo(store=bakery, owner=users["bakery"], created=created)
 
         if not created:
             self.stdout.write("Demo data already present; nothing changed.")
