@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "shop.orders",
     "shop.reviews",
     "shop.settlement",
+    "shop.loyalty",
     "chat",
     "chat.search",
     "chat.feedback",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("shop.orders.urls")),
     path("", include("shop.reviews.urls")),
     path("", include("shop.settlement.urls")),
+    path("", include("shop.loyalty.urls")),
     path("", include("shop.urls")),
 ]
 

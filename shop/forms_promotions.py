@@ -48,6 +48,13 @@ class PromotionForm(forms.Form):
         required=False,
         help_text=_("Only members of the store see and use this promotion."),
     )
+    grade = forms.ModelChoiceField(
+        label=_("Only for grade"),
+        queryset=Promotion.grade.field.related_model.objects.none(),
+        required=False,
+        empty_label=_("Everyone"),
+        help_text=_("Only customers of this grade or above get this promotion."),
+    )
     discount_type = forms.ChoiceField(
         label=_("Discount type"),
         required=False,
@@ -92,6 +99,7 @@ class PromotionForm(forms.Form):
                 "starts_at": timezone.localtime(promotion.starts_at),
                 "ends_at": timezone.localtime(promotion.ends_at),
                 "members_only": promotion.members_only,
+                "grade": promotion.grade,
                 "discount_type": promotion.discount_type,
                 "discount_value": promotion.discount_value,
                 "store_wide": promotion.store_wide,
@@ -103,5 +111,8 @@ class PromotionForm(forms.Form):
         self.fields["goods"].queryset = Goods.objects.filter(
             store=store, deleted_at__isnull=True
         ).order_by("name", "id")
+        self.fields["grade"].queryset = (
+            self.fields["grade"].queryset.model.objects.filter(store=store).order_by("rank")
+        )
         if promotion is not None:
             self.fields["kind"].disabled = True

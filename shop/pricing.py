@@ -6,7 +6,8 @@ The rule (issue 5, point 6):
 2. Discount promotions of the goods' store apply when they are *running* at ``now``: started
    (``starts_at <= now``, inclusive), not over (``now < ends_at``, exclusive) and not ended early
    by the seller. They cover the goods when they are store-wide or list the goods.
-   A members-only promotion applies only to members (and staff) of the store.
+   A members-only promotion applies only to members (and staff) of the store; a promotion
+   limited to a grade only to customers of that grade or above (``shop.loyalty``).
 3. Discounts do not stack: the best single one wins (the lowest resulting price; among equal
    prices the promotion created first). Percent discounts take ``base × percent // 100`` won off
    (the discount is rounded down to the whole won); fixed discounts take the amount off. At
@@ -58,6 +59,7 @@ class PriceBook:
     now: datetime | None = None
     _discounts: dict[int, list[tuple[Promotion, set[int]]]] = field(default_factory=dict)
     member_ids: set[int] | None = None  # stores whose members-only offers apply (lazy)
+    _grade_ranks: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.now is None:
@@ -69,6 +71,14 @@ class PriceBook:
 
             self.member_ids = member_store_ids(self.user)
         return store_id in self.member_ids
+
+    def grade_rank(self, store_id: int) -> int:
+        """The user's grade rank at the store (-1: none), for grade-limited promotions."""
+        if store_id not in self._grade_ranks:
+            from shop.loyalty.services.grades import grade_rank_of
+
+            self._grade_ranks[store_id] = grade_rank_of(self.user, store_id)
+        return self._grade_ranks[store_id]
 
     def discounts(self, store_id: int) -> list[tuple[Promotion, set[int]]]:
         if store_id not in self._discounts:
@@ -83,6 +93,7 @@ class PriceBook:
                 .filter(Q(store_wide=True) | Q(goods__isnull=False))
                 .distinct()
                 .order_by("created_at", "id")
+                .select_related("grade")
                 .prefetch_related("goods")
             )
             self._discounts[store_id] = [(p, {g.pk for g in p.goods.all()}) for p in running]
@@ -114,6 +125,8 @@ def price_quote(
         if not promotion.store_wide and goods.pk not in goods_ids:
             continue
         if promotion.members_only and not book.is_member(goods.store_id):
+            continue
+        if promotion.grade_id and book.grade_rank(goods.store_id) < promotion.grade.rank:
             continue
         price = base - promotion.discount_on(base)
         if best is None or price < best[0]:

@@ -221,6 +221,11 @@ def membership_join(
         raise Banned(_("You are banned from this channel."))
     if membership.state == Membership.State.ACTIVE:
         return membership
+    from shop.loyalty.services.grades import channel_grade_refusal
+
+    refusal = channel_grade_refusal(channel, user)
+    if refusal:
+        raise Forbidden(refusal)
     if invited_by is not None:
         membership.invited_by = invited_by
         membership.invitation = invitation

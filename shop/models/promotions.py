@@ -47,6 +47,15 @@ class Promotion(models.Model):
         default=False,
         help_text=_("Only members of the store see and use this promotion."),
     )
+    grade = models.ForeignKey(
+        "loyalty.Grade",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="promotions",
+        verbose_name=_("only for grade"),
+        help_text=_("Only customers of this grade or above get this promotion."),
+    )
     # Discounts
     discount_type = models.CharField(
         _("discount type"), max_length=10, choices=DiscountType.choices, blank=True

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shop.access import can_see_member_content
+from shop.loyalty.checkout import Choice
 from shop.models import Store
 from shop.orders.access import access_order_buyer
 from shop.orders.exceptions import OrderError, ShopError, WebhookRejected
@@ -193,7 +194,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
             initial["from_channel"] = initial["from_message"] = None
         form = CheckoutForm(initial=initial, bank_transfer=bank_ok)
     postcode = (form.data.get("postcode") if form.is_bound else form.initial.get("postcode")) or ""
-    if request.method == "POST" and form.is_valid():
+    choice = Choice.from_data(request.POST)
+    if request.method == "POST" and "apply_benefits" not in request.POST and form.is_valid():
         data = form.cleaned_data
         try:
             if tapped_twice := one_tap_begin(request, data):  # pay with saved card
@@ -206,6 +208,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 expected_total=data.get("expected_total"),
                 from_channel_id=data.get("from_channel"),
                 from_message_id=data.get("from_message"),
+                benefits=choice,
             )
         except ShopError as error:
             form.add_error(None, error.message)
@@ -223,7 +226,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 % {"n": order.number},
             )
             return redirect("orders:order_detail", order.number)
-    quote = quote_for(user=request.user, store=store, postcode=postcode)
+    quote = quote_for(user=request.user, store=store, postcode=postcode, benefits=choice)
     if not quote.lines:
         messages.info(request, _("Your cart has nothing from this store."))
         return redirect("orders:cart")
@@ -241,6 +244,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             "quote": quote,
             "addresses": Address.objects.filter(user=request.user),
             "bank_ok": bank_ok,
+            "choice": choice,
         },
     )
 

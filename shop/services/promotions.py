@@ -35,6 +35,7 @@ PROMOTION_FIELDS = (
     "starts_at",
     "ends_at",
     "members_only",
+    "grade",
     "discount_type",
     "discount_value",
     "store_wide",
@@ -51,6 +52,9 @@ GROUP_BUY_LOCKED = ("group_price", "group_min_buyers", "starts_at")
 def promotion_check(*, store: Store, fields: dict, goods: list[Goods]) -> None:
     """Refuse an inconsistent promotion with a ShopError naming the field."""
     kind = fields.get("kind")
+    grade = fields.get("grade")
+    if grade is not None and grade.store_id != store.pk:
+        raise ShopError(_("Choose a grade of this store."), field="grade")
     if kind not in Promotion.Kind.values:
         raise ShopError(_("Choose the kind of promotion."), field="kind")
     starts_at, ends_at = fields.get("starts_at"), fields.get("ends_at")
@@ -283,6 +287,14 @@ def group_buy_commit(
         user, promotion.store
     ):
         raise NotAllowed(_("Only members of the store can join this group buy."))
+    if promotion.grade_id:
+        from shop.loyalty.services.grades import grade_rank_of
+
+        if grade_rank_of(user, promotion.store_id) < promotion.grade.rank:
+            raise NotAllowed(
+                _("Only %(grade)s customers and above can join this group buy.")
+                % {"grade": promotion.grade.name}
+            )
     if not promotion.is_running(now):
         if now < promotion.starts_at:
             raise NotAllowed(_("This group buy has not started yet."))

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chat.bot.locks import price_locks_for, price_locks_use
+from shop.loyalty.checkout import Choice, benefits_hold, benefits_quote, benefits_record
 from shop.models import Goods, GoodsOption, Store
 from shop.orders.exceptions import CartError, CheckoutChanged, OrderError, SoldOut
 from shop.orders.models import (
@@ -60,10 +61,12 @@ class Quote:
     shipping: ShippingFee
     postcode: str = ""
     problems: list[str] = field(default_factory=list)
+    discount: int = 0  # grade + coupon + mileage (shop.loyalty.checkout)
+    benefits: object = None
 
     @property
     def total(self) -> int:
-        return self.subtotal + self.shipping.total
+        return self.subtotal + self.shipping.total - self.discount
 
     @property
     def vat(self) -> int:
@@ -87,7 +90,12 @@ def _line_problem(user, goods: Goods, option: GoodsOption | None, quantity: int)
 
 
 def quote_for(
-    *, user, store: Store, postcode: str = "", items: list[CartItem] | None = None
+    *,
+    user,
+    store: Store,
+    postcode: str = "",
+    items: list[CartItem] | None = None,
+    benefits: Choice | None = None,
 ) -> Quote:
     """The buyer's cart lines of ``store`` priced now (``price_for``), with shipping."""
     if items is None:
@@ -106,7 +114,7 @@ def quote_for(
         problem = _line_problem(user, item.goods, item.option, item.quantity)
         lines.append(QuoteLine(item, item.goods, item.option, item.quantity, unit, problem, lock))
     subtotal = sum(line.line_total for line in lines if not line.problem)
-    return Quote(
+    quote = Quote(
         store=store,
         lines=lines,
         subtotal=subtotal,
@@ -114,6 +122,11 @@ def quote_for(
         postcode=postcode,
         problems=[line.problem for line in lines if line.problem],
     )
+    quote.benefits = benefits_quote(
+        user=user, store=store, subtotal=subtotal, payable=quote.total, choice=benefits
+    )
+    quote.discount = quote.benefits.total
+    return quote
 
 
 def order_number_day(now=None) -> date:
@@ -160,6 +173,7 @@ def order_place(
     expected_total: int | None = None,
     from_channel_id: int | None = None,
     from_message_id: int | None = None,
+    benefits: Choice | None = None,
 ) -> Order:
     """Place the buyer's cart lines of ``store`` as one order (see module docstring)."""
     if payment_method not in PaymentMethod.values:
@@ -177,6 +191,7 @@ def order_place(
             day=day,
             from_channel_id=from_channel_id,
             from_message_id=from_message_id,
+            benefits=benefits,
         )
 
 
@@ -190,6 +205,7 @@ def _place(
     day: date,
     from_channel_id,
     from_message_id,
+    benefits: Choice | None = None,
 ) -> Order:
     from shop.services.goods import goods_refresh_status
 
@@ -232,6 +248,14 @@ def _place(
     quote = quote_for(user=buyer, store=store, postcode=address["postcode"], items=items)
     if quote.problems:
         raise CheckoutChanged(quote.problems[0])
+    held = benefits_hold(
+        user=buyer,
+        store=store,
+        subtotal=quote.subtotal,
+        payable=quote.subtotal + quote.shipping.total,
+        choice=benefits,
+    )
+    quote.discount = held.total
     if expected_total is not None and expected_total != quote.total:
         raise CheckoutChanged(
             _(
@@ -254,6 +278,7 @@ def _place(
         subtotal=quote.subtotal,
         shipping_fee=quote.shipping.base,
         island_fee=quote.shipping.island,
+        discount=quote.discount,
         total=quote.total,
         from_channel_id=_existing_channel(from_channel_id),
         from_message_id=_existing_message(from_message_id, from_channel_id),
@@ -261,6 +286,7 @@ def _place(
     )
     get_provider(payment_method).prepare(order=order)
     order.save()
+    benefits_record(order=order, benefits=held)
     OrderLine.objects.bulk_create(
         [
             OrderLine(

@@ -149,6 +149,9 @@ def order_transition(
         to_status=to,
         note=note[:300],
     )
+    from shop.loyalty.hooks import on_order_status
+
+    on_order_status(order=locked, previous=previous, to=to)
     _notify(locked)
     order.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return order

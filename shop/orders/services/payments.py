@@ -109,6 +109,9 @@ def payment_refund(*, payment: Payment, amount: int) -> Payment:
     if payment.refunded_amount == payment.amount:
         payment.status = Payment.Status.REFUNDED
     payment.save()
+    from shop.loyalty.hooks import on_order_refunded
+
+    on_order_refunded(order=payment.order, amount=amount)
     return payment
 
 
