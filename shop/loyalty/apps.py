@@ -7,3 +7,9 @@ class LoyaltyConfig(AppConfig):
     label = "loyalty"
     verbose_name = _("Loyalty")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from shop.loyalty.hooks import award_review_mileage
+        from shop.reviews.signals import review_created
+
+        review_created.connect(award_review_mileage, dispatch_uid="loyalty_review_mileage")

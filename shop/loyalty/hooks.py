@@ -132,3 +132,8 @@ def referral_reverse(*, order) -> None:
             )
         reward.reversed_at = timezone.now()
         reward.save(update_fields=["reversed_at"])
+
+
+def award_review_mileage(sender, review, **kwargs) -> None:
+    """Receiver of ``shop.reviews.signals.review_created`` (sent after the review commits)."""
+    on_review_published(user=review.author, store=review.store, review_id=review.pk)

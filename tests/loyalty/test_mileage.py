@@ -178,3 +178,25 @@ def test_two_checkouts_at_once_never_spend_more_than_the_balance(make_user, shop
     assert MileageAccount.objects.get(user=buyer).balance == 2000
     assert ledger_sum(buyer) == 2000
     assert Order.objects.count() == 1
+
+
+def test_a_review_earns_the_store_review_mileage_once(
+    shop, buyer, place, django_capture_on_commit_callbacks
+):
+    from shop.reviews.services import review_create
+
+    settings = settings_for(shop.store)
+    settings.mileage_rate = 0
+    settings.review_reward = 700
+    settings.save()
+    order = complete(place((shop.bread, None, 1)))
+    with django_capture_on_commit_callbacks(execute=True):
+        review = review_create(
+            author=buyer, order_line=order.lines.get(), rating=5, text="맛있어요! 또 살게요."
+        )
+    entry = MileageEntry.objects.get(user=buyer, kind="review")
+    assert (entry.amount, entry.store, entry.source) == (700, shop.store, f"review:{review.pk}")
+    from shop.loyalty.hooks import on_review_published
+
+    assert on_review_published(user=buyer, store=shop.store, review_id=review.pk) is None
+    assert balance_of(buyer) == 700

@@ -49,7 +49,7 @@ def _scores(values: list[float]) -> list[int]:
     order = sorted(range(n), key=lambda i: values[i])
     scores = [0] * n
     for position, index in enumerate(order):
-        scores[index] = 1 + position * 5 // n
+        scores[index] = -(-(position + 1) * 5 // n)  # ceil: the top fifth gets 5
     # Equal values get the same (highest) score.
     best: dict[float, int] = {}
     for index, value in enumerate(values):
