@@ -99,9 +99,9 @@ def bar_chart(
         chart.bars.append(
             Bar(round(x, 2), round(slot - gap, 2), f"{label}: {total:,}{unit}", tuple(segments))
         )
-    for fraction in (0, 1, 2):
-        value = ceiling * fraction // 2
-        chart.ticks.append((chart.baseline - plot_height * fraction // 2, compact(value)))
+    half = compact(ceiling // 2) if ceiling % 2 == 0 else f"{ceiling // 2}.5"  # 5 → "2.5"
+    for fraction, label in ((0, "0"), (1, half), (2, compact(ceiling))):
+        chart.ticks.append((chart.baseline - plot_height * fraction // 2, label))
     if points:
         picks = sorted({0, len(points) // 2, len(points) - 1})
         last = len(points) - 1

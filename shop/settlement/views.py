@@ -90,7 +90,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     today_sales = sales_series(store, Range(today, today))
     month = sales_series(store, last_days(30, today))
     stats_url = reverse("settlement:stats", args=[store.slug])
-    unread_chats = sum(1 for chat in store_direct_chats(store, request.user) if chat.unread)
+    unread_chats = store_direct_chats(store, request.user).filter(unread__gt=0).count()
+    today_url = f"{stats_url}?start={today.isoformat()}&end={today.isoformat()}&by=day"
     tiles = [
         ("new", _("New orders"), counts.get("new", 0), f"{orders_url}?tab=new"),
         ("to_ship", _("To ship"), counts.get("to_ship", 0), f"{orders_url}?tab=to_ship"),
@@ -106,7 +107,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "today",
             _("Paid today"),
             today_sales.orders,
-            f"{stats_url}?start={today.isoformat()}&end={today.isoformat()}&by=day",
+            today_url,
         ),
     ]
     is_owner = role == StoreStaff.Role.OWNER
@@ -123,6 +124,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             chart=sales_chart(month, _("Sales of the last 30 days")),
             balance=store_balance(store) if is_owner else None,
             stats_url=stats_url,
+            today_url=today_url,
         ),
     )
 

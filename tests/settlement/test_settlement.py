@@ -288,3 +288,39 @@ def test_tax_invoice_data_for_the_commission(store, october, settings):
     ]
     assert (invoice.total, invoice.vat, invoice.supply) == (7441, 677, 6764)
     assert invoice.items[0].name == "Sales commission 2026-10"
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_runs_settle_each_order_once(store, make_order):
+    import threading
+
+    from django.db import close_old_connections, connection
+
+    for day in range(1, 21):
+        make_order(
+            store, 1000 * day, created=kst(2026, 10, day, 9), completed=kst(2026, 10, day, 10)
+        )
+    runs = 4
+    barrier = threading.Barrier(runs)
+    errors: list[str] = []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=30)
+            settlement_run(period=month("2026-10"))
+        except Exception as error:  # noqa: BLE001 - reported in the assertion below
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(runs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    close_old_connections()
+    assert errors == []
+    statement = Statement.objects.get()
+    assert statement.lines.count() == StatementLine.objects.count() == 20
+    assert statement.gross == sum(1000 * day for day in range(1, 21))

@@ -160,3 +160,17 @@ def test_chart_geometry():
     assert heights == [78, 156, 0]  # plot height 156 for a ceiling of 100
     assert [label for _x, label, _a in chart.labels] == ["a", "b", "c"]
     assert chart.bars[0].title == "a: 50"
+
+
+def test_chart_axis_labels():
+    from django.utils import translation
+
+    assert [label for _y, label in bar_chart([("a", [3])], title="t").ticks] == ["0", "2.5", "5"]
+    assert [label for _y, label in bar_chart([("a", [130000])], title="t").ticks] == [
+        "0",
+        "100k",
+        "200k",
+    ]
+    with translation.override("ko"):
+        ticks = bar_chart([("a", [130000])], title="t").ticks
+    assert [label for _y, label in ticks] == ["0", "10만", "20만"]
