@@ -5,7 +5,8 @@
   purchase mileage at the store's rate, the referral reward of an invitee's first order, the
   buyer's grade. Paid: the buyer's grade.
 - ``on_order_refunded``: from ``payment_refund``. Takes back the purchase mileage in proportion
-  and reverses the referral reward paid for that order.
+  and reverses the referral reward paid for that order; a full refund (a cancel, or a return of
+  everything) also gives back the coupon use and the mileage spent on the order.
 - ``on_review_published``: reviews call it once per review; the author earns the store's
   review mileage once.
 """
@@ -35,7 +36,9 @@ def on_order_status(*, order, previous: str, to: str) -> None:
         grades_recalc(store=order.store, user=order.buyer)
 
 
-def on_order_refunded(*, order, amount: int) -> None:
+def on_order_refunded(*, order, amount: int, full: bool = False) -> None:
+    if full:  # everything paid came back: so do the coupon use and the mileage spent
+        benefits_release(order=order)
     earned = MileageEntry.objects.filter(
         user_id=order.buyer_id, kind=K.PURCHASE, source=f"order:{order.pk}"
     ).first()

@@ -200,3 +200,22 @@ def test_a_review_earns_the_store_review_mileage_once(
 
     assert on_review_published(user=buyer, store=shop.store, review_id=review.pk) is None
     assert balance_of(buyer) == 700
+
+
+def test_a_full_refund_after_delivery_gives_back_the_mileage_spent(shop, buyer):
+    from shop.orders.services.payments import payment_refund
+
+    give_mileage(buyer, 3000)
+    cart_add(user=buyer, goods=shop.bread, quantity=2)
+    order = order_place(
+        buyer=buyer,
+        store=shop.store,
+        shipping=ADDRESS,
+        payment_method="test_card",
+        benefits=Choice(mileage=3000),
+    )
+    order = complete(order)  # earns 1 % of (10,000 − 3,000) = 70
+    assert balance_of(buyer) == 70
+    payment_refund(payment=order.payment, amount=order.payment.amount)
+    assert balance_of(buyer) == 3000  # the 3,000 spent back, the 70 earned taken back
+    assert ledger_sum(buyer) == 3000

@@ -111,7 +111,9 @@ def payment_refund(*, payment: Payment, amount: int) -> Payment:
     payment.save()
     from shop.loyalty.hooks import on_order_refunded
 
-    on_order_refunded(order=payment.order, amount=amount)
+    on_order_refunded(
+        order=payment.order, amount=amount, full=payment.status == Payment.Status.REFUNDED
+    )
     return payment
 
 
