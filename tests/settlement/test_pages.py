@@ -216,3 +216,47 @@ def test_seller_admin_sees_only_own_statements_and_cannot_mark_paid(
     url = reverse("admin:settlement_statement_change", args=[settled["statement"].pk])
     assert client.get(url).status_code in (302, 403, 404)
     assert not Channel.objects.filter(store=other_store, kind="direct").exists()
+
+
+def test_staff_set_store_terms_in_the_admin(client, store, make_user):
+    staff = make_user("staff", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:settlement_storeterms_add"),
+        {
+            "store": store.pk,
+            "effective_from": "2026-12-01",
+            "cycle": "weekly",
+            "commission_bp": "850",
+            "note": "프로모션 기간",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    terms = StoreTerms.objects.get(store=store)
+    assert (terms.cycle, terms.commission_bp, terms.created_by) == ("weekly", 850, staff)
+    assert terms.rate == "8.50 %"
+    too_high = client.post(
+        reverse("admin:settlement_storeterms_add"),
+        {
+            "store": store.pk,
+            "effective_from": "2027-01-01",
+            "cycle": "weekly",
+            "commission_bp": "20000",
+        },
+    )
+    assert too_high.status_code == 200 and StoreTerms.objects.count() == 1
+    fees = client.get(reverse("admin:settlement_paymentfee_changelist")).content.decode()
+    assert "test_card" in fees and "3.00 %" in fees
+
+
+def test_seller_cannot_change_their_terms_in_the_admin(client, store):
+    owner = store.owner
+    owner.is_staff = True
+    owner.save()
+    StoreTerms.objects.create(
+        store=store, cycle=Cycle.MONTHLY, commission_bp=1000, effective_from=date(2026, 1, 1)
+    )
+    client.force_login(owner)
+    assert client.get(reverse("admin:settlement_storeterms_changelist")).status_code == 200
+    assert client.get(reverse("admin:settlement_storeterms_add")).status_code == 403
+    assert client.get(reverse("admin:settlement_paymentfee_changelist")).status_code == 403
