@@ -15,29 +15,87 @@ from __future__ import annotations
 from django.urls import reverse
 
 from chat.models import Channel, Membership, Message
-from shop.access import can_see_member_content
 from shop.models import Goods, StoreStaff
 
 MAX_LINES = 3
 
 
-def product_card_for(message: Message, user) -> dict:
-    """The product card of ``message`` as ``user`` may see it now."""
-    from shop.services.goods import goods_card_data
+class CardReader:
+    """One viewer's cards on one page: the goods of every product card in one query (with
+    images and options), prices through one ``PriceBook`` (one promotions query per store),
+    the viewer's member stores once, and order cards with their orders, lines and claims."""
 
-    data = dict(message.data or {})
-    goods = (
-        Goods.objects.select_related("store")
-        .filter(pk=data.get("goods_id"), deleted_at__isnull=True)
-        .exclude(status=Goods.Status.HIDDEN)
-        .first()
-    )
-    if goods is None:
-        public = {k: data.get(k, "") for k in ("goods_id", "name", "image_url")}
-        return {**public, "gone": True, "members_only": bool(data.get("members_only"))}
-    card = goods_card_data(goods, with_price=can_see_member_content(user, goods.store), viewer=user)
-    card["members_only"] = goods.store.is_closed
-    return card
+    def __init__(self, user) -> None:
+        from shop.pricing import PriceBook
+
+        self.user = user if user is not None and user.is_authenticated else None
+        self.book = PriceBook(user=self.user)
+        self.goods: dict[int, Goods | None] = {}
+        self.orders: dict[int, object] = {}
+
+    def load(self, messages) -> None:
+        """Fetch what the cards among ``messages`` need, in a few queries."""
+        goods_ids = {
+            m.data.get("goods_id")
+            for m in messages
+            if m.kind == Message.Kind.PRODUCT_CARD and isinstance(m.data, dict)
+        } - set(self.goods)
+        goods_ids.discard(None)
+        if goods_ids:
+            found = {
+                g.pk: g
+                for g in Goods.objects.select_related("store")
+                .prefetch_related("images", "options")
+                .filter(pk__in=goods_ids, deleted_at__isnull=True)
+                .exclude(status=Goods.Status.HIDDEN)
+            }
+            for goods_id in goods_ids:
+                self.goods[goods_id] = found.get(goods_id)
+        card_ids = [
+            m.pk for m in messages if m.kind == Message.Kind.ORDER_CARD and m.pk not in self.orders
+        ]
+        if card_ids:
+            from chat.commerce.models import OrderCard
+
+            links = OrderCard.objects.filter(message_id__in=card_ids).select_related("order__store")
+            found = {
+                link.message_id: link.order
+                for link in links.prefetch_related("order__lines", "order__claims")
+            }
+            for message_id in card_ids:
+                self.orders[message_id] = found.get(message_id)
+
+    def may_see(self, store) -> bool:
+        """``shop.access.can_see_member_content`` with the viewer's member stores cached."""
+        return not store.is_closed or (self.user is not None and self.book.is_member(store.pk))
+
+    def product_card(self, message: Message) -> dict:
+        """The product card of ``message`` as the viewer may see it now."""
+        from shop.services.goods import goods_card_data
+
+        self.load([message])
+        data = dict(message.data or {})
+        goods = self.goods.get(data.get("goods_id"))
+        if goods is None:
+            public = {k: data.get(k, "") for k in ("goods_id", "name", "image_url")}
+            return {**public, "gone": True, "members_only": bool(data.get("members_only"))}
+        card = goods_card_data(
+            goods, with_price=self.may_see(goods.store), viewer=self.user, book=self.book
+        )
+        card["members_only"] = goods.store.is_closed
+        return card
+
+    def order_card(self, message: Message) -> dict:
+        """The order card of ``message`` from the order as it is now."""
+        self.load([message])
+        order = self.orders.get(message.pk)
+        return order_card_data(order) if order is not None else dict(message.data or {})
+
+
+def product_card_for(message: Message, user) -> dict:
+    """The product card of ``message`` as ``user`` may see it now (price and options only
+    when ``shop.access.can_see_member_content``)."""
+    return CardReader(user).product_card(message)
 
 
 def buy_url(card: dict, message: Message | dict) -> str:
@@ -53,7 +111,8 @@ def buy_url(card: dict, message: Message | dict) -> str:
 def order_card_data(order) -> dict:
     """Number, goods, total, status (and the latest claim), tracking: the order as it is."""
     lines = list(order.lines.all())
-    claim = order.claims.order_by("-created_at", "-id").first()
+    claims = sorted(order.claims.all(), key=lambda c: (c.created_at, c.pk), reverse=True)
+    claim = claims[0] if claims else None
     return {
         "order_id": order.pk,
         "number": order.number,

@@ -209,7 +209,7 @@ def goods_image_remove(*, image: GoodsImage, actor) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
-def goods_card_data(goods: Goods, *, with_price: bool, viewer=None) -> dict:
+def goods_card_data(goods: Goods, *, with_price: bool, viewer=None, book=None) -> dict:
     """What a product card in chat carries (chat/commerce/cards.py renders it). No price and
     no options for a closed store's goods unless ``with_price`` (the viewer may see them)."""
     from django.urls import reverse
@@ -228,14 +228,14 @@ def goods_card_data(goods: Goods, *, with_price: bool, viewer=None) -> dict:
         "members_only": not with_price,
     }
     if with_price:
-        data["price"] = price_for(goods, user=viewer)
+        data["price"] = price_for(goods, user=viewer, book=book)
         if goods.discount_percent:
             data["list_price"] = goods.list_price
         data["options"] = [
             {
                 "id": option.pk,
                 "name": option.name,
-                "price": price_for(goods, option, user=viewer),
+                "price": price_for(goods, option, user=viewer, book=book),
                 "sold_out": not option.in_stock,
             }
             for option in goods.options.all()

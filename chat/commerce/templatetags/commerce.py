@@ -11,13 +11,7 @@ from __future__ import annotations
 from django import template
 from django.template.loader import render_to_string
 
-from chat.commerce.cards import (
-    buy_url,
-    may_share_goods,
-    order_card_data,
-    product_card_for,
-    shareable_goods,
-)
+from chat.commerce.cards import CardReader, buy_url, may_share_goods, shareable_goods
 from chat.models import Message
 
 register = template.Library()
@@ -28,18 +22,30 @@ def _user(context):
     return getattr(request, "user", None)
 
 
+def _reader(context) -> CardReader:
+    """One CardReader per request; the first card of a pane loads the cards of all of the
+    pane's messages at once."""
+    request = context.get("request")
+    reader = getattr(request, "_chatcommerce_cards", None)
+    if reader is None:
+        reader = CardReader(_user(context))
+        if request is not None:
+            request._chatcommerce_cards = reader
+    messages = context.get("messages")
+    if isinstance(messages, list | tuple):
+        reader.load(messages)
+    return reader
+
+
 @register.simple_tag(takes_context=True)
 def message_card(context, message: Message) -> str:
     user = _user(context)
     if message.kind == Message.Kind.PRODUCT_CARD:
-        card = product_card_for(message, user)
+        card = _reader(context).product_card(message)
         href = "" if card.get("gone") or "price" not in card else buy_url(card, message)
         return render_to_string("chat/_card_product.html", {"card": card, "buy_href": href})
     if message.kind == Message.Kind.ORDER_CARD:
-        from chat.commerce.models import OrderCard
-
-        link = OrderCard.objects.filter(message=message).select_related("order__store").first()
-        card = order_card_data(link.order) if link is not None else message.data
+        card = _reader(context).order_card(message)
         mine = user is not None and user.pk == card.get("buyer_id")
         return render_to_string(
             "chat/_card_order.html",
