@@ -51,7 +51,7 @@ def test_buy_from_product_card_and_watch_order_card_ship(live_server_url, phone,
     live.locator(".msg-more summary").click()
     assert live.locator(".msg-actions button", has_text="삭제").is_visible()
     assert live.locator(".msg-actions button", has_text="고정").is_visible()
-    assert not seller.locator(".talk [data-role=share]").get_attribute("open")
+    seller.wait_for_function("() => !document.querySelector('.talk [data-role=share]').open")
     assert _fits_phone(buyer)
     buyer.locator(".talk").scroll_into_view_if_needed()
     buyer.screenshot(path=str(screenshot_dir / "goods-talk-card.png"))
