@@ -32,6 +32,7 @@ from shop.orders.payments import get_provider
 from shop.orders.services.cart import check_line, is_buyable, stock_of
 from shop.orders.services.orders import order_record_placed
 from shop.orders.services.payments import new_idempotency_key
+from shop.orders.services.preorders import check_preorder_caps
 from shop.orders.shipping import ShippingFee, island_of, shipping_fee_for
 from shop.pricing import price_for, vat_of
 
@@ -245,6 +246,7 @@ def _place(
                 % {"n": stock, "name": label}
             )
     price_locks_for(buyer, items, for_update=True)  # row-lock agreed prices until commit
+    check_preorder_caps(items)  # under the goods locks above
     quote = quote_for(user=buyer, store=store, postcode=address["postcode"], items=items)
     if quote.problems:
         raise CheckoutChanged(quote.problems[0])
