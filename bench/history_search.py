@@ -10,12 +10,15 @@ chat lines plus their search postings, bulk inserted in batches with progress on
 reader who belongs to 200 channels with unread messages. Then it measures, against a bare
 reference in the same process:
 
-- history page (50 messages) at the newest and at the oldest end: ``chat.selectors.history_page``
-  vs the raw SQL keyset query (same rows, same author join);
+- history page (50 messages) at the newest and at the oldest end: ``chat.selectors.history_rows``
+  (the wire path: websocket ``history`` frames and the JSON API, ready-to-send dicts) vs the raw
+  SQL keyset query returning the same columns (same rows, same author join); plus
+  ``history_page`` (model instances, the server-rendered pane) for comparison;
 - search for 2-syllable Korean words and an English word: ``chat.search.search`` (page 1, and
   every result) vs ``body LIKE '%word%'`` (page 1, and every result), with recall vs LIKE;
-- unread summary for the reader's 200 channels (``chat.selectors.unread_counts``, one query)
-  vs a single ``COUNT(*)`` of one channel's unread messages.
+- unread summary for the reader's 200 channels (``chat.selectors.unread_counts``: the read
+  pointers, then one statement of per-channel range counts) vs a single ``COUNT(*)`` of one
+  channel's unread messages (the big channel's 500).
 
 It prints figures (markdown tables), never asserts. Never point it at a database you care about:
 it refuses to run without DATABASE_URL.
@@ -55,7 +58,8 @@ from chat.models import Channel, Membership, Message  # noqa: E402
 from chat.search import search  # noqa: E402
 from chat.search.index import INSERT as POSTING_INSERT  # noqa: E402
 from chat.search.tokens import index_tokens  # noqa: E402
-from chat.selectors import history_page, unread_counts  # noqa: E402
+from chat.selectors import history_page, history_rows, unread_counts  # noqa: E402
+from chat.serializers import message_to_dict  # noqa: E402
 from shop.models import Store  # noqa: E402
 
 settings.DEBUG = False  # no query log: both sides of every comparison run bare
@@ -286,8 +290,8 @@ def raw(sql: str, params: list):
 
 
 HISTORY_SQL = (
-    "SELECT m.id, m.channel_id, m.author_id, m.kind, m.body, m.data, m.client_id, m.topic,"
-    " m.created_at, m.edited_at, m.deleted_at, u.id, u.username, u.display_name"
+    "SELECT m.id, m.channel_id, m.author_id, u.display_name, u.username, m.kind, m.body,"
+    " m.data, m.client_id, m.topic, m.created_at, m.deleted_at"
     " FROM chat_message m LEFT JOIN accounts_user u ON u.id = m.author_id"
     " WHERE m.channel_id = %s{extra} ORDER BY m.id DESC LIMIT %s"
 )
@@ -299,17 +303,25 @@ def measure_history(channel: Channel, repeat: int) -> list[tuple]:
         Message.objects.filter(channel_id=cid).order_by("id").values_list("id", flat=True)[:51]
     )
     before = oldest_ids[50]
-    newest_app = median_ms(lambda: history_page(cid, limit=50), repeat)
-    newest_raw = median_ms(lambda: raw(HISTORY_SQL.format(extra=""), [cid, 50]), repeat)
-    oldest_app = median_ms(lambda: history_page(cid, before=before, limit=50), repeat)
+    newest_app = median_ms(lambda: history_rows(cid, limit=50), repeat)
+    newest_raw = median_ms(lambda: raw(HISTORY_SQL.format(extra=""), [cid, 51]), repeat)
+    oldest_app = median_ms(lambda: history_rows(cid, before=before, limit=50), repeat)
     oldest_raw = median_ms(
-        lambda: raw(HISTORY_SQL.format(extra=" AND m.id < %s"), [cid, before, 50]), repeat
+        lambda: raw(HISTORY_SQL.format(extra=" AND m.id < %s"), [cid, before, 51]), repeat
     )
-    assert [m.id for m in history_page(cid, before=before, limit=50).messages] == oldest_ids[:50]
+    models = median_ms(
+        lambda: [message_to_dict(m) for m in history_page(cid, limit=50).messages], repeat
+    )
+    page = history_rows(cid, before=before, limit=50)
+    assert [m["id"] for m in page.messages] == oldest_ids[:50]
+    assert page.messages == [
+        message_to_dict(m) for m in history_page(cid, before=before, limit=50).messages
+    ]
     return [
         ("History page, newest 50", newest_app, newest_raw, "≤ 3× raw"),
         ("History page, oldest 50", oldest_app, oldest_raw, "≤ 3× raw"),
         ("Oldest page vs newest page", oldest_app, newest_app, "≤ 1.5×"),
+        ("(History page as model instances, newest 50)", models, newest_raw, "–"),
     ]
 
 
@@ -323,6 +335,23 @@ def like_ids(cid: int, word: str, limit: int | None) -> list[int]:
         sql += " LIMIT %s"
         params.append(limit)
     return [row[0] for row in raw(sql, params)]
+
+
+LIKE_PAGE_SQL = (
+    "SELECT m.id, m.channel_id, m.author_id, m.kind, m.body, m.data, m.client_id, m.topic,"
+    " m.created_at, m.edited_at, m.deleted_at, u.id, u.username, u.display_name,"
+    " c.id, c.title, c.kind"
+    " FROM chat_message m LEFT JOIN accounts_user u ON u.id = m.author_id"
+    " JOIN chat_channel c ON c.id = m.channel_id"
+    " WHERE m.channel_id = %s AND m.deleted_at IS NULL AND m.body LIKE %s"
+    " ORDER BY m.id DESC LIMIT %s"
+)
+
+
+def like_page(cid: int, word: str, limit: int) -> list[tuple]:
+    """The LIKE scan that yields what a search page shows: the hit rows with their author and
+    channel (search's HIT_FIELDS), newest first (one-word ranking)."""
+    return raw(LIKE_PAGE_SQL, [cid, f"%{word}%", limit])
 
 
 def search_all_ids(reader, cid: int, word: str) -> list[int]:
@@ -342,7 +371,7 @@ def measure_search(
     rows = []
     for word in words:
         app = median_ms(lambda w=word: search(reader, w, channel=cid, limit=20), repeat)
-        like = median_ms(lambda w=word: like_ids(cid, w, 20), max(3, repeat // 4))
+        like = median_ms(lambda w=word: like_page(cid, w, 21), max(3, repeat // 4))
         page_ids = [h.message.pk for h in search(reader, word, channel=cid, limit=20).hits]
         row = {
             "word": word,
@@ -388,7 +417,7 @@ def measure_unread(reader, channel: Channel, repeat: int) -> list[tuple]:
         file=sys.stderr,
     )
     return [
-        (f"Unread summary, {len(counts)} channels (1 query)", summary, single, "≤ 10× one COUNT")
+        (f"Unread summary, {len(counts)} channels (2 queries)", summary, single, "≤ 10× one COUNT")
     ]
 
 

@@ -18,7 +18,7 @@ from chat.access import access_channel_read, access_channel_write
 from chat.exceptions import BadMessage, ChatError, RateLimited
 from chat.search.query import MAX_LIMIT as SEARCH_MAX_LIMIT
 from chat.search.query import search
-from chat.selectors import MAX_PAGE, history_page, my_talks, unread_count
+from chat.selectors import MAX_PAGE, history_rows, my_talks, unread_count
 from chat.serializers import message_to_dict
 from chat.services.messages import message_post, message_rate_allow
 from chat.services.reads import read_mark
@@ -181,8 +181,8 @@ def list_messages(request: HttpRequest, channel_id: int, params: Query[MessagesQ
     Messages come oldest → newest; ``limit`` is 1..100."""
     channel, _membership = access_channel_read(request.user, channel_id)
     limit = _check_limit(params.limit, MAX_PAGE)
-    page = history_page(channel, before=params.before, after=params.after, limit=limit)
-    return {"messages": [message_to_dict(m) for m in page.messages], "has_more": page.has_more}
+    page = history_rows(channel, before=params.before, after=params.after, limit=limit)
+    return {"messages": page.messages, "has_more": page.has_more}
 
 
 @router.get(

@@ -15,7 +15,7 @@ from chat.exceptions import Banned, ChannelNotFound, ChatError, NotMember
 from chat.fanout import CLOSE_TRY_LATER, FanoutConsumer, LayerDown, encode
 from chat.groups import channel_group, inbox_group
 from chat.models import Membership
-from chat.selectors import history_page, last_message_id, unread_count
+from chat.selectors import history_rows, last_message_id, unread_count
 from chat.serializers import message_to_dict
 from chat.services.messages import clean_body, message_post, message_rate_allow
 from chat.services.reads import read_mark
@@ -126,8 +126,8 @@ def _send(user, channel_id: int, body: str, client_id: str, topic: str) -> dict:
 
 def _history(user, channel_id: int, before, after, limit, topic) -> dict:
     _readable(user, channel_id)
-    page = history_page(channel_id, before=before, after=after, limit=limit, topic=topic or None)
-    return {"messages": [message_to_dict(m) for m in page.messages], "has_more": page.has_more}
+    page = history_rows(channel_id, before=before, after=after, limit=limit, topic=topic or None)
+    return {"messages": page.messages, "has_more": page.has_more}
 
 
 def _read(user, channel_id: int, up_to: int) -> int:
