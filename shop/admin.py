@@ -29,6 +29,7 @@ from shop.services.applications import (
     application_suspend,
 )
 from shop.services.goods import goods_refresh_status
+from shop.services.promotions import PROMOTION_FIELDS
 
 
 def is_operator(user) -> bool:
@@ -329,20 +330,11 @@ class PromotionAdmin(SellerScopedAdmin):
     list_display = ("title", "store", "kind", "starts_at", "ends_at", "members_only", "ended_at")
     list_filter = ("kind", "members_only", "outcome", "store")
     search_fields = ("title", "description", "store__name")
+    # The promotion's own fields (one list with the seller pages), then where it stands.
     fields = (
         "store",
-        "kind",
-        "title",
-        "description",
-        "starts_at",
-        "ends_at",
-        "members_only",
-        "discount_type",
-        "discount_value",
-        "store_wide",
+        *PROMOTION_FIELDS,
         "goods",
-        "group_price",
-        "group_min_buyers",
         "outcome",
         "channel",
         "created_by",

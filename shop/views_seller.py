@@ -202,32 +202,47 @@ def _goods_forms(request, goods: Goods | None):
     return form, options
 
 
+def _goods_form_page(request, store, role, goods: Goods | None) -> HttpResponse:
+    """The register (``goods`` None) and edit pages: one form, saved by goods_create or
+    goods_update, then back to the edit page."""
+    form, options = _goods_forms(request, goods)
+    if request.method == "POST" and form.is_valid() and options.is_valid():
+        data = form.cleaned_data
+        changes = {
+            "actor": request.user,
+            "fields": {k: data[k] for k in GOODS_FIELDS},
+            "options": options.rows(),
+            "images": data["images"],
+            "hidden": data["hidden"],
+        }
+        try:
+            if goods is None:
+                saved = goods_create(store=store, **changes)
+                done = _("“%(name)s” is registered.")
+            else:
+                saved = goods_update(goods=goods, **changes)
+                done = _("“%(name)s” is saved.")
+        except ShopError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, done % {"name": saved.name})
+            return redirect("shop:seller_goods_edit", store.slug, saved.pk)
+    images = []
+    if goods is not None:
+        goods.refresh_from_db()
+        images = list(goods.images.all())
+    return render(
+        request,
+        "shop/seller/goods_form.html",
+        _ctx(store, role, "goods", form=form, options=options, goods=goods, images=images),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def seller_goods_new(request: HttpRequest, slug: str) -> HttpResponse:
     store, role = access_store_manage(request.user, slug)
-    form, options = _goods_forms(request, None)
-    if request.method == "POST" and form.is_valid() and options.is_valid():
-        data = form.cleaned_data
-        try:
-            goods = goods_create(
-                store=store,
-                actor=request.user,
-                fields={k: data[k] for k in GOODS_FIELDS},
-                options=options.rows(),
-                images=data["images"],
-                hidden=data["hidden"],
-            )
-        except ShopError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("“%(name)s” is registered.") % {"name": goods.name})
-            return redirect("shop:seller_goods_edit", store.slug, goods.pk)
-    return render(
-        request,
-        "shop/seller/goods_form.html",
-        _ctx(store, role, "goods", form=form, options=options, goods=None),
-    )
+    return _goods_form_page(request, store, role, None)
 
 
 def _seller_goods(store, pk: int) -> Goods:
@@ -238,38 +253,7 @@ def _seller_goods(store, pk: int) -> Goods:
 @require_http_methods(["GET", "POST"])
 def seller_goods_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     store, role = access_store_manage(request.user, slug)
-    goods = _seller_goods(store, pk)
-    form, options = _goods_forms(request, goods)
-    if request.method == "POST" and form.is_valid() and options.is_valid():
-        data = form.cleaned_data
-        try:
-            goods = goods_update(
-                goods=goods,
-                actor=request.user,
-                fields={k: data[k] for k in GOODS_FIELDS},
-                options=options.rows(),
-                images=data["images"],
-                hidden=data["hidden"],
-            )
-        except ShopError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("“%(name)s” is saved.") % {"name": goods.name})
-            return redirect("shop:seller_goods_edit", store.slug, goods.pk)
-    goods.refresh_from_db()
-    return render(
-        request,
-        "shop/seller/goods_form.html",
-        _ctx(
-            store,
-            role,
-            "goods",
-            form=form,
-            options=options,
-            goods=goods,
-            images=list(goods.images.all()),
-        ),
-    )
+    return _goods_form_page(request, store, role, _seller_goods(store, pk))
 
 
 @login_required

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import pytest
+from django.db import close_old_connections, connection
 
 from shop.models import Goods, GoodsOption, Store, StoreStaff
 
@@ -93,3 +95,36 @@ def place(buyer, shop):
         )
 
     return run
+
+
+def checkout_race(store: Store, buyers: list) -> list[str]:
+    """Every buyer places their cart of ``store`` at the same moment (one thread and database
+    connection each): "ok", or the sentence of the refusal, one per buyer."""
+    from shop.orders.exceptions import SoldOut
+    from shop.orders.services.checkout import order_place
+
+    barrier = threading.Barrier(len(buyers))
+    results: list[str] = []
+    lock = threading.Lock()
+
+    def checkout(buyer) -> None:
+        try:
+            barrier.wait(timeout=30)
+            order_place(buyer=buyer, store=store, shipping=ADDRESS, payment_method="test_card")
+            outcome = "ok"
+        except SoldOut as error:
+            outcome = str(error)
+        except Exception as error:  # noqa: BLE001 - reported in the caller's assertion
+            outcome = f"error: {error!r}"
+        finally:
+            connection.close()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=checkout, args=(b,)) for b in buyers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    close_old_connections()
+    return results

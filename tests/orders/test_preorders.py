@@ -3,11 +3,9 @@ checkouts never exceed the cap."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import close_old_connections, connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +16,7 @@ from shop.orders.services.cart import cart_add
 from shop.orders.services.checkout import order_place
 from shop.orders.services.orders import order_cancel
 from shop.orders.services.preorders import preorder_left
-from tests.orders.conftest import ADDRESS
+from tests.orders.conftest import ADDRESS, checkout_race
 
 
 def make_preorder(goods: Goods, cap: int, *, days: int = 10, stock: int = 100) -> Goods:
@@ -105,32 +103,9 @@ def test_concurrent_checkouts_never_exceed_the_cap(shop, make_user):
     buyers = [make_user(f"fan{i}") for i in range(BUYERS)]
     for buyer in buyers:
         cart_add(user=buyer, goods=bread, quantity=1)
-    barrier = threading.Barrier(BUYERS)
-    results: list[str] = []
-    lock = threading.Lock()
-
-    def checkout(buyer) -> None:
-        try:
-            barrier.wait(timeout=30)
-            order_place(buyer=buyer, store=shop.store, shipping=ADDRESS, payment_method="test_card")
-            outcome = "ok"
-        except SoldOut as error:
-            outcome = "full" if "are full" in str(error) else f"other: {error}"
-        except Exception as error:  # noqa: BLE001 - reported in the assertion below
-            outcome = f"error: {error!r}"
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=checkout, args=(b,)) for b in buyers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    close_old_connections()
+    results = checkout_race(shop.store, buyers)
     assert results.count("ok") == CAP, results
-    assert results.count("full") == BUYERS - CAP, results
+    assert sum("are full" in r for r in results) == BUYERS - CAP, results
     assert sum(OrderLine.objects.filter(goods=bread).values_list("quantity", flat=True)) == CAP
     bread.refresh_from_db()
     assert bread.stock == 1000 - CAP
