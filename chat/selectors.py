@@ -133,7 +133,7 @@ def history_rows(
     order = "ASC" if after is not None else "DESC"
     with connection.cursor() as cursor:
         cursor.execute(_ROWS_SQL.format(where=where, order=order), params)  # noqa: S608
-        rows = cursor.fetchall()
+        rows = list(cursor.fetchall())
     has_more = len(rows) > limit
     rows = rows[:limit]
     if after is None:
