@@ -140,6 +140,11 @@ PLATFORM_REPRESENTATIVE = os.environ.get("PLATFORM_REPRESENTATIVE", "김톡몰")
 PLATFORM_ADDRESS = os.environ.get("PLATFORM_ADDRESS", "서울특별시 강남구 테헤란로 152")
 SETTLEMENT_DEFAULT_COMMISSION_BP = env_int("SETTLEMENT_DEFAULT_COMMISSION_BP", 1000)
 
+# Satisfaction cards in 1:1 chats (docs/convenience.md): quiet time after the store's answer,
+# and the least time between two cards in one chat.
+CSAT_QUIET_MINUTES = env_int("CSAT_QUIET_MINUTES", 60)
+CSAT_REPEAT_DAYS = env_int("CSAT_REPEAT_DAYS", 7)
+
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -65,7 +65,7 @@ def csat_offer(
     if trigger == CsatSurvey.Trigger.QUIET:
         if not human or human[0].author_id not in staff:
             return None  # the buyer spoke last (or nobody did): the store owes an answer
-        if human[0].created_at > now - (quiet or quiet_after()):
+        if human[0].created_at > now - (quiet if quiet is not None else quiet_after()):
             return None  # not quiet yet
         if not any(m.author_id == channel.buyer_id for m in human):
             return None  # the store talked alone: nothing to rate
@@ -118,7 +118,7 @@ def csat_send_quiet(*, now=None, quiet: timedelta | None = None, max_age_days: i
     """Offer a card in every 1:1 chat that went quiet after the store's answer (the timer
     command). Chats quiet for more than ``max_age_days`` are left alone. Returns how many."""
     now = now or timezone.now()
-    quiet = quiet or quiet_after()
+    quiet = quiet if quiet is not None else quiet_after()
     channels = Channel.objects.filter(
         kind=Channel.Kind.DIRECT,
         deleted_at__isnull=True,

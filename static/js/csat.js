@@ -17,10 +17,11 @@
   window.talkCards.csat = function (body, m, pane) {
     var data = m.data || {};
     var card = el("div", { "class": "csat-card", "data-survey": String(data.survey) });
+    var mine = pane.me && Number(pane.me) === Number(data.buyer);
     if (data.score) {
       card.appendChild(el("p", { "class": "csat-done" },
-        (t.done || "%(score)s / 5").replace("%(score)s", data.score)));
-    } else if (pane.me && Number(pane.me) === Number(data.buyer)) {
+        ((mine ? t.done : t.rated) || "%(score)s / 5").replace("%(score)s", data.score)));
+    } else if (mine) {
       var form = el("form", { method: "post", action: data.url, "class": "csat-form" });
       var token = pane.root.querySelector("input[name=csrfmiddlewaretoken]");
       if (token) form.appendChild(el("input", { type: "hidden", name: "csrfmiddlewaretoken", value: token.value }));

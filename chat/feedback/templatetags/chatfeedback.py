@@ -33,5 +33,6 @@ def csat_strings() -> dict:
         "comment": _("Comment (optional)"),
         "send": _("Send rating"),
         "done": _("You rated this talk %(score)s / 5. Thank you!"),
+        "rated": _("The buyer rated this talk %(score)s / 5."),
         "waiting": _("Waiting for the buyer's rating."),
     }

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from chat.feedback.demo import seed_feedback_demo
 from chat.models import Channel, Membership, Message
 from chat.services.channels import channel_ensure_for_goods, channel_ensure_for_store
 from chat.services.memberships import membership_join
@@ -254,6 +255,14 @@ class Command(BaseCommand):
             self._promotions(bakery, users["bakery"], created)
             seed_orders_demo(buyer=users["jimin"], store=bakery, created=created)
             seed_backoffice_demo(store=bakery, owner=users["bakery"], created=created)
+            seed_feedback_demo(
+                boutique=boutique,
+                boutique_owner=users["boutique"],
+                bakery=bakery,
+                bakery_owner=users["bakery"],
+                buyers=users,
+                created=created,
+            )
 
         if not created:
             self.stdout.write("Demo data already present; nothing changed.")
