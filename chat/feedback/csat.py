@@ -155,9 +155,12 @@ def csat_rate(*, survey_id: int, user, score, comment: str = "") -> CsatSurvey:
     survey.rated_at = timezone.now()
     survey.save(update_fields=["score", "comment", "rated_at"])
     if survey.message_id:
+        from chat.commerce.services import send_message_updated
+
         message = Message.objects.select_for_update().get(pk=survey.message_id)
         message.data = {**message.data, "score": score}
         message.save(update_fields=["data"])
+        send_message_updated(message)  # open panes redraw the card with the score
     return survey
 
 

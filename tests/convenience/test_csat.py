@@ -93,7 +93,7 @@ def test_order_completion_offers_a_card_once(place, buyer, shop):
     assert survey.trigger == "order" and survey.order == order and len(cards(channel)) == 1
 
 
-def test_rating_rules(chat, buyer, make_user):
+def test_rating_rules(chat, buyer, make_user, events):
     talk(chat, buyer, chat.manager)
     csat_send_quiet(now=timezone.now() + LATER)
     survey = CsatSurvey.objects.get()
@@ -106,7 +106,11 @@ def test_rating_rules(chat, buyer, make_user):
             csat_rate(survey_id=survey.pk, user=buyer, score=bad)
     survey.refresh_from_db()
     assert survey.score is None
-    csat_rate(survey_id=survey.pk, user=buyer, score=4, comment="친절해요")
+    with events.commit():
+        csat_rate(survey_id=survey.pk, user=buyer, score=4, comment="친절해요")
+    updated = events.to(channel_group(chat.pk))[-1]
+    assert updated["type"] == "chat.message_updated"
+    assert updated["message"]["data"]["score"] == 4  # open panes redraw the card
     with pytest.raises(BadState):
         csat_rate(survey_id=survey.pk, user=buyer, score=1)
     survey.refresh_from_db()
