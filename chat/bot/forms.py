@@ -25,7 +25,7 @@ class BotHoursForm(forms.ModelForm):
         label=_("open days"),
         choices=DAY_CHOICES,
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "inline-choices"}),
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:

@@ -87,8 +87,9 @@
       var otherId = otherLi ? Number(otherLi.dataset.id) : 0;
       if (otherId && otherId < m.id) {
         other.classList.add("offer-closed");
-        var acts = other.querySelector("[data-role=offer-actions]");
-        if (acts) acts.remove();
+        Array.prototype.forEach.call(
+          other.querySelectorAll("[data-role=offer-actions], .offer-status"),
+          function (node) { node.remove(); });
       } else if (otherId > m.id) {
         newer = true;
       }

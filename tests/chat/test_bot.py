@@ -78,6 +78,7 @@ NON_MATCHES = [
     "thanks, got it",
     "Nice hoodie",
     "이 색상 너무 마음에 들어요",
+    "케이크 예약은 며칠 전까지 해야 하나요?",
 ]
 
 

@@ -27,7 +27,7 @@ AUTO_KEYWORDS = {
     ),
     Source.FREE_SHIPPING: "무료배송, 무료 배송, 무배, 배송비 무료, free shipping, free delivery",
     Source.DISPATCH: (
-        "언제 도착, 언제 와, 언제 오, 언제 받, 배송 기간, 배송기간, 며칠, 발송 언제, 언제 발송, "
+        "언제 도착, 언제 와, 언제 오, 언제 받, 배송 기간, 배송기간, 며칠 걸, 발송 언제, 언제 발송, "
         "출고, 도착 예정, how long delivery, when arrive, when ship, delivery time, "
         "how long ship, dispatch"
     ),

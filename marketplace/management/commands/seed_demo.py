@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from chat.bot.demo import seed_bot_demo
 from chat.feedback.demo import seed_feedback_demo
 from chat.models import Channel, Membership, Message
 from chat.services.channels import channel_ensure_for_goods, channel_ensure_for_store
@@ -263,6 +264,7 @@ class Command(BaseCommand):
                 buyers=users,
                 created=created,
             )
+            seed_bot_demo(store=bakery, created=created)
 
         if not created:
             self.stdout.write("Demo data already present; nothing changed.")
