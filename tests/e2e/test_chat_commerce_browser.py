@@ -67,8 +67,9 @@ def test_buy_from_product_card_and_watch_order_card_ship(live_server_url, phone,
     buyer.fill("input[name=phone]", "010-9876-5432")
     buyer.fill("input[name=postcode]", "04524")
     buyer.fill("input[name=address]", "서울특별시 중구 세종대로 110")
-    buyer.click("form.checkout-form button[type=submit]")
+    buyer.click("form.checkout-form > button.btn-block[type=submit]")  # Place order
     buyer.wait_for_load_state("networkidle")
+
     buyer.fill("input[name=card_number]", "4242 4242 4242 4242")
     buyer.click("form.pay-form button[type=submit]")
     buyer.wait_for_load_state("networkidle")
