@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +22,13 @@ from chat.exceptions import (
     ChatError,
     InvitationInvalid,
     InvitationWrongUser,
+)
+from chat.feedback.joinform import (
+    JoinFormInvalid,
+    clean_answers,
+    field_name,
+    form_applies,
+    join_answers_keep,
 )
 from chat.forms import InvitationForm, InviteUserForm
 from chat.models import Channel, Invitation, Membership
@@ -60,21 +68,32 @@ def invite_landing(request: HttpRequest, token: str) -> HttpResponse:
         problem = invitation_services.invitation_problem(invitation, user=request.user)
         if problem is not None:
             return _invalid_page(request, problem, invitation)
+    join_questions = form_applies(
+        channel, needs_approval=channel.is_closed and channel.store.invite_needs_approval
+    )
+    join_errors: dict[str, str] = {}
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
         try:
-            membership = invitation_services.invitation_accept(token=token, user=request.user)
+            with transaction.atomic():  # the store's join form first: nothing kept without it
+                answers = clean_answers(join_questions, request.POST)
+                membership = invitation_services.invitation_accept(token=token, user=request.user)
+                join_answers_keep(membership=membership, questions=join_questions, answers=answers)
+        except JoinFormInvalid as error:
+            messages.error(request, error_text(error))
+            join_errors = error.errors
         except ChatError as error:
             if isinstance(error, InvitationInvalid):
                 return _invalid_page(request, error, invitation)
             messages.error(request, error_text(error))
             return redirect(request.path)
-        if membership.state == Membership.State.ACTIVE:
-            messages.success(request, _("Welcome to “%(title)s”!") % {"title": channel.title})
-            return redirect(channel_home_url(channel))
-        messages.success(request, _("Your request was sent. The seller will approve it soon."))
-        return redirect(request.path)
+        else:
+            if membership.state == Membership.State.ACTIVE:
+                messages.success(request, _("Welcome to “%(title)s”!") % {"title": channel.title})
+                return redirect(channel_home_url(channel))
+            messages.success(request, _("Your request was sent. The seller will approve it soon."))
+            return redirect(request.path)
     return render(
         request,
         "chat/invitations/landing.html",
@@ -85,7 +104,17 @@ def invite_landing(request: HttpRequest, token: str) -> HttpResponse:
             "member_count": sel.channel_active_member_count(channel),
             "membership": membership,
             "home_url": channel_home_url(channel),
+            "join_fields": [
+                {
+                    "question": q,
+                    "name": field_name(q),
+                    "value": request.POST.get(field_name(q), ""),
+                    "error": join_errors.get(field_name(q), ""),
+                }
+                for q in join_questions
+            ],
         },
+        status=400 if join_errors else 200,
     )
 
 

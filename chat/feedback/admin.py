@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from chat.admin import StoreScopedAdmin
 from chat.feedback.models import CsatSurvey, JoinAnswer, JoinQuestion, JoinRequest
+from chat.models import Membership
+from chat.services import memberships as membership_services
 
 
 class JoinAnswerInline(admin.TabularInline):
@@ -27,7 +29,7 @@ class JoinAnswerInline(admin.TabularInline):
 
 @admin.register(JoinRequest)
 class JoinRequestAdmin(StoreScopedAdmin):
-    list_display = ("user", "store", "status", "created_at", "decided_by", "decided_at")
+    list_display = ("user", "store", "status", "answers_text", "created_at", "decided_by")
     list_filter = ("status",)
     search_fields = ("user__username", "store__name")
     list_select_related = ("user", "store", "decided_by")
@@ -42,6 +44,41 @@ class JoinRequestAdmin(StoreScopedAdmin):
         "created_at",
     )
     inlines = [JoinAnswerInline]
+    actions = ["approve", "reject"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("answers")
+
+    @admin.display(description=_("answer"))
+    def answers_text(self, obj: JoinRequest) -> str:
+        return " · ".join(f"{a.label}: {a.value}" for a in obj.answers.all())
+
+    def _membership(self, obj: JoinRequest) -> Membership:
+        return Membership.objects.select_related("channel", "user").get(
+            channel_id=obj.channel_id, user_id=obj.user_id
+        )
+
+    @admin.action(description=_("Approve join requests"))
+    def approve(self, request, queryset) -> None:
+        self.run_each(
+            request,
+            queryset,
+            lambda r: membership_services.membership_approve(
+                membership=self._membership(r), actor=request.user
+            ),
+            _("Approved %(n)d request(s)."),
+        )
+
+    @admin.action(description=_("Decline join requests"))
+    def reject(self, request, queryset) -> None:
+        self.run_each(
+            request,
+            queryset,
+            lambda r: membership_services.membership_reject(
+                membership=self._membership(r), actor=request.user
+            ),
+            _("Declined %(n)d request(s)."),
+        )
 
 
 @admin.register(JoinQuestion)

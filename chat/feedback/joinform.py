@@ -133,24 +133,44 @@ def clean_answers(questions: list[JoinQuestion], data: Mapping[str, str]) -> dic
     return answers
 
 
+def form_applies(channel: Channel, *, needs_approval: bool) -> list[JoinQuestion]:
+    """The questions a join of ``channel`` must answer: the store's join form when the join
+    waits for approval on the store's own channel; else none."""
+    if channel.kind != Channel.Kind.STORE or not needs_approval:
+        return []
+    return questions_of(channel.store)
+
+
 @transaction.atomic
 def join_request_submit(*, channel: Channel, user, data: Mapping[str, str]) -> Membership:
     """Ask to join a store's channel with the answers to its join form. A missing required
     answer raises JoinFormInvalid and stores nothing (no request, no answer)."""
     from chat.services.memberships import membership_join
 
-    questions = questions_of(channel.store) if channel.kind == Channel.Kind.STORE else []
+    questions = form_applies(channel, needs_approval=channel.is_closed)
     answers = clean_answers(questions, data)
     membership = membership_join(channel=channel, user=user)
+    join_answers_keep(membership=membership, questions=questions, answers=answers)
+    return membership
+
+
+def join_answers_keep(
+    *, membership: Membership, questions: list[JoinQuestion], answers: dict[int, str]
+) -> None:
+    """Record the pending request with its answers (inside the join's transaction); nothing
+    for a membership that is not pending (an open store, or already a member)."""
     if membership.state != Membership.State.PENDING:
-        return membership  # open store, or already a member: nothing to keep
+        return
+    channel = membership.channel
     request = (
         JoinRequest.objects.select_for_update()
-        .filter(channel=channel, user=user, status=JoinRequest.Status.PENDING)
+        .filter(channel=channel, user_id=membership.user_id, status=JoinRequest.Status.PENDING)
         .first()
     )
     if request is None:
-        request = JoinRequest.objects.create(channel=channel, store=channel.store, user=user)
+        request = JoinRequest.objects.create(
+            channel=channel, store_id=channel.store_id, user_id=membership.user_id
+        )
     else:
         request.answers.all().delete()  # asked again: the new answers replace the old
     by_id = {q.pk: q for q in questions}
@@ -160,7 +180,6 @@ def join_request_submit(*, channel: Channel, user, data: Mapping[str, str]) -> M
             for qid, v in answers.items()
         ]
     )
-    return membership
 
 
 # --- who reads the answers ------------------------------------------------------------------

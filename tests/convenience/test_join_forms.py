@@ -200,3 +200,46 @@ def test_phone_answer_validated(closed, make_user):
         join_request_submit(
             channel=closed.channel, user=make_user("b"), data={q(closed, "phone"): "call me"}
         )
+
+
+def test_admin_shows_answers_and_approves(client, closed, make_user):
+    buyer = make_user("buyer")
+    join_request_submit(channel=closed.channel, user=buyer, data=answer_all(closed))
+    other = make_shop(make_user, "other", closed=True)
+    other.owner.is_staff = True
+    other.owner.save()
+    client.force_login(other.owner)  # a seller of another store sees none of it
+    page = client.get("/admin/chatfeedback/joinrequest/")
+    assert "인스타그램" not in page.content.decode()
+    closed.owner.is_staff = True
+    closed.owner.save()
+    client.force_login(closed.owner)
+    page = client.get("/admin/chatfeedback/joinrequest/").content.decode()
+    assert "인스타그램" in page and "김민준" in page
+    request = JoinRequest.objects.get()
+    client.post(
+        "/admin/chatfeedback/joinrequest/",
+        {"action": "approve", "_selected_action": [request.pk]},
+    )
+    assert state_of(closed.channel, buyer) == Membership.State.ACTIVE
+    request.refresh_from_db()
+    assert request.status == "approved"
+
+
+def test_invitation_that_needs_approval_asks_the_join_form(client, make_user):
+    from chat.services.invitations import invitation_create
+
+    shop = make_shop(make_user, "invites", closed=True, invite_needs_approval=True)
+    join_form_set_builtins(store=shop.store, actor=shop.owner, modes={"heard": "required"})
+    invitation = invitation_create(channel=shop.channel, inviter=shop.owner)
+    buyer = make_user("buyer")
+    client.force_login(buyer)
+    url = f"/invite/{invitation.token}/"
+    assert "How did you hear about us?" in client.get(url).content.decode()
+    response = client.post(url, {"join": "1"})
+    assert response.status_code == 400
+    assert "Please answer this question." in response.content.decode()
+    assert not Membership.objects.filter(channel=shop.channel, user=buyer).exists()
+    client.post(url, {"join": "1", q(shop, "heard"): "친구 초대"})
+    assert state_of(shop.channel, buyer) == Membership.State.PENDING
+    assert JoinAnswer.objects.get().value == "친구 초대"
