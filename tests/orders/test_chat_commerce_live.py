@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from asgiref.sync import sync_to_async
 
@@ -61,3 +63,25 @@ async def test_order_card_arrives_then_turns_paid_and_shipped_on_the_socket(plac
     assert await db(OrderCard.objects.filter(order=order).count)() == 1
     for socket in (pane, seller_pane, inbox):
         await socket.disconnect()
+
+
+async def test_live_product_card_of_closed_store_carries_no_price(make_user):
+    from chat.commerce.services import goods_share
+    from shop.models import Goods, GoodsOption
+    from tests.chat.live_fixtures import make_store
+
+    owner, outsider = await db(make_user)("boutique"), await db(make_user)("seoyeon")
+    store = await db(make_store)(owner, slug="sodam", name="소담", closed=True)
+    cardigan = await db(Goods.objects.create)(
+        store=store, name="캐시미어 니트 가디건", price=89000, stock=0
+    )
+    await db(GoodsOption.objects.create)(goods=cardigan, name="S / 아이보리", stock=3)
+    direct = await db(channel_open_direct)(store=store, buyer=outsider)
+    pane, _ = await connect_ready(direct.pk, outsider)
+    await db(goods_share)(channel=direct, goods_id=cardigan.pk, actor=owner)
+    frame = await _next(pane, "message")
+    card = frame["message"]["data"]
+    assert frame["message"]["kind"] == "product_card" and card["name"] == "캐시미어 니트 가디건"
+    assert card["members_only"] is True and "price" not in card and "options" not in card
+    assert "89000" not in json.dumps(frame) and "아이보리" not in json.dumps(frame)
+    await pane.disconnect()
