@@ -152,3 +152,16 @@ def sign_in(page, base_url: str, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("form.form button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def seed_demo() -> None:
+    """``manage.py seed_demo`` for a browser test, after restoring the rows of data migrations
+    (the default payment fees the settlement demo needs) that an earlier transactional test's
+    flush removed."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.core.management import call_command
+
+    import_module("shop.settlement.migrations.0002_default_payment_fees").add(apps, None)
+    call_command("seed_demo", verbosity=0)

@@ -5,9 +5,8 @@ the 1:1 chat turn "shipped" when the seller enters a tracking number in another 
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import seed_demo, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +26,7 @@ def test_buy_from_product_card_and_watch_order_card_ship(live_server_url, phone,
     from shop.orders.models import Order, OrderStatus
     from shop.pricing import price_for
 
-    call_command("seed_demo", verbosity=0)
+    seed_demo()
     bread = Goods.objects.get(name="우유 식빵")
     buyer, seller = phone(), phone()
     sign_in(buyer, live_server_url, "minjun", "talkmall1234")
@@ -69,7 +68,6 @@ def test_buy_from_product_card_and_watch_order_card_ship(live_server_url, phone,
     buyer.fill("input[name=address]", "서울특별시 중구 세종대로 110")
     buyer.click("form.checkout-form > button.btn-block[type=submit]")  # Place order
     buyer.wait_for_load_state("networkidle")
-
     buyer.fill("input[name=card_number]", "4242 4242 4242 4242")
     buyer.click("form.pay-form button[type=submit]")
     buyer.wait_for_load_state("networkidle")
