@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from chat.search.tokens import CJK, LATIN, normalize, runs
 
@@ -109,22 +110,31 @@ def prepare(text: str) -> Prepared:
     return Prepared(compact, words, question, asks, bool(words) and not has_cjk)
 
 
-def keyword_score(keyword: str, message: Prepared) -> int:
-    """How strongly ``keyword`` matches (0: not at all)."""
+@lru_cache(maxsize=4096)
+def _keyword(keyword: str) -> tuple[str, str | tuple[str, ...]]:
+    """("ko", needle without spaces) or ("en", words) or ("", "") for an unusable keyword."""
     normalized = normalize(keyword).text
     parts = runs(normalized)
-    if not parts:
-        return 0
     if any(r.kind == CJK for r in parts):
         needle = re.sub(r"\s+", "", normalized)
-        return len(needle) if len(needle) >= 2 and needle in message.compact else 0
-    words = [r.text for r in parts if r.kind == LATIN]
+        return ("ko", needle) if len(needle) >= 2 else ("", "")
+    words = tuple(r.text for r in parts if r.kind == LATIN)
     if not words or not any(len(w) >= 3 for w in words):
-        return 0
-    for word in words:
-        if not any(candidate.startswith(word) for candidate in message.words):
-            return 0
-    return sum(len(w) for w in words)
+        return ("", "")
+    return ("en", words)
+
+
+def keyword_score(keyword: str, message: Prepared) -> int:
+    """How strongly ``keyword`` matches (0: not at all)."""
+    kind, value = _keyword(keyword)
+    if kind == "ko":
+        return len(value) if value in message.compact else 0
+    if kind == "en":
+        for word in value:
+            if not any(candidate.startswith(word) for candidate in message.words):
+                return 0
+        return sum(len(w) for w in value)
+    return 0
 
 
 def score(keywords: Iterable[str], message: Prepared) -> int:

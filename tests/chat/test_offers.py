@@ -389,3 +389,19 @@ def test_reward_coupon_buys_once(make_user):
     assert order.lines.get().unit_price == 4500
     reward.refresh_from_db()
     assert reward.order == order
+
+
+def test_admin_shows_a_seller_only_their_stores_offers(make_user, shop, client):
+    from tests.chat.bot_fixtures import make_bot_shop as other_shop
+
+    _offer(shop, 4500)
+    other = other_shop(make_user, slug="rival", offers_enabled=True)
+    _offer(other, 4000)
+    shop.owner.is_staff = True
+    shop.owner.save()
+    client.force_login(shop.owner)
+    page = client.get("/admin/chatbot/offer/")
+    assert page.status_code == 200
+    assert page.context["cl"].result_count == 1
+    rival = Offer.objects.get(store=other.store)
+    assert client.get(f"/admin/chatbot/offer/{rival.pk}/change/").status_code in (302, 403, 404)

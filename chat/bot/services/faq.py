@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chat.bot import hours
-from chat.bot.matching import best_match, prepare
+from chat.bot.matching import best_match, prepare, score
 from chat.bot.models import FaqEntry, StoreBot
 from shop.exceptions import ShopError
 from shop.models import Store
@@ -52,8 +52,15 @@ def store_bot(store: Store) -> StoreBot:
     return StoreBot.objects.filter(store=store).first() or StoreBot(store=store)
 
 
+_ENSURED: set[tuple] = set()  # stores whose settings-filled entries exist (per process)
+
+
 def faq_ensure_auto(store: Store) -> None:
-    """Create the settings-filled entries the store does not have yet (idempotent)."""
+    """Create the settings-filled entries the store does not have yet (idempotent; checked
+    once per store and process: they can be turned off, never deleted)."""
+    key = (store.pk, store.created_at)  # a reused id (a test database) is another store
+    if key in _ENSURED:
+        return
     have = set(
         FaqEntry.objects.filter(store=store, source__isnull=False).values_list("source", flat=True)
     )
@@ -67,6 +74,7 @@ def faq_ensure_auto(store: Store) -> None:
                 )
         except IntegrityError:  # created meanwhile by another request
             pass
+    transaction.on_commit(lambda: _ENSURED.add(key))
 
 
 def _won(amount: int) -> str:
@@ -140,12 +148,15 @@ def faq_entries(store: Store, *, enabled_only: bool = True) -> list[FaqEntry]:
 
 def faq_match(store: Store, message) -> tuple[FaqEntry | None, str]:
     """The entry that clearly answers ``message`` (a matching.Prepared, or text) and its
-    answer now; (None, "") when nothing clearly matches."""
+    answer now; (None, "") when nothing clearly matches. Only entries whose keywords match
+    are asked for their answer (an entry with nothing to say, e.g. hours not set, is out)."""
     if isinstance(message, str):
         message = prepare(message)
-    entries = faq_entries(store)
-    answers = {e.pk: entry_answer(e, store) for e in entries}
-    entry = best_match([(e, e.keyword_list) for e in entries if answers[e.pk]], message)
+    if not message.question:
+        return None, ""
+    hits = [e for e in faq_entries(store) if score(e.keyword_list, message)]
+    answers = {e.pk: entry_answer(e, store) for e in hits}
+    entry = best_match([(e, e.keyword_list) for e in hits if answers[e.pk]], message)
     return entry, (answers[entry.pk] if entry is not None else "")
 
 

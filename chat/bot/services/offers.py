@@ -133,16 +133,17 @@ def offer_make(*, buyer, goods: Goods, option: GoodsOption | None, quantity, pri
             % {"price": _won(now_price)},
             field="price",
         )
+    waiting = Offer.objects.filter(
+        buyer=buyer,
+        goods=goods,
+        option=option,
+        status__in=(Status.OPEN, Status.COUNTERED),
+        expires_at__gt=timezone.now(),
+    )
+    if waiting.exists():
+        raise OfferError(_("You already have an offer on this item waiting for an answer."))
     channel = channel_open_direct(store=store, buyer=buyer)
     with transaction.atomic():
-        if Offer.objects.filter(
-            buyer=buyer,
-            goods=goods,
-            option=option,
-            status__in=(Status.OPEN, Status.COUNTERED),
-            expires_at__gt=timezone.now(),
-        ).exists():
-            raise OfferError(_("You already have an offer on this item waiting for an answer."))
         offer = Offer.objects.create(
             store=store,
             goods=goods,
