@@ -134,3 +134,17 @@ def test_admin_shows_a_seller_only_their_coupons(client, shop, other_shop):
     client.force_login(shop.owner)
     page = client.get("/admin/loyalty/coupon/").content.decode()
     assert "우리 쿠폰" in page and "남의 쿠폰" not in page
+
+
+def test_demo_data_has_grades_coupons_and_mileage(demo):
+    from django.contrib.auth import get_user_model
+
+    from shop.loyalty.services.mileage import balance_of
+
+    assert list(Grade.objects.order_by("rank").values_list("name", flat=True)) == [
+        "일반",
+        "단골",
+        "VIP",
+    ]
+    assert set(Coupon.objects.values_list("code", flat=True)) == {"WELCOME3000", "DANGOL10"}
+    assert balance_of(get_user_model().objects.get(username="jimin")) >= 2000

@@ -18,6 +18,7 @@ from chat.feedback.demo import seed_feedback_demo
 from chat.models import Channel, Membership, Message
 from chat.services.channels import channel_ensure_for_goods, channel_ensure_for_store
 from chat.services.memberships import membership_join
+from shop.loyalty.demo import seed_loyalty_demo
 from shop.models import (
     Courier,
     Goods,
@@ -265,6 +266,9 @@ class Command(BaseCommand):
                 created=created,
             )
             seed_bot_demo(store=bakery, created=created)
+            seed_loyalty_demo(
+                store=bakery, owner=users["bakery"], buyer=users["jimin"], created=created
+            )
 
         if not created:
             self.stdout.write("Demo data already present; nothing changed.")
