@@ -19,7 +19,12 @@ class JoinQuestion(models.Model):
         HEARD = "heard", _("How did you hear about us?")
         CUSTOM = "custom", _("Your own question")
 
-    store = models.ForeignKey("shop.Store", on_delete=models.CASCADE, related_name="join_questions")
+    store = models.ForeignKey(
+        "shop.Store",
+        on_delete=models.CASCADE,
+        related_name="join_questions",
+        verbose_name=_("store"),
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     label = models.CharField(_("question"), max_length=100, blank=True)
     required = models.BooleanField(_("required"), default=False)
@@ -51,10 +56,17 @@ class JoinRequest(models.Model):
         REJECTED = "rejected", _("Declined")
         CLOSED = "closed", _("Withdrawn or left")
 
-    channel = models.ForeignKey("chat.Channel", on_delete=models.CASCADE, related_name="+")
-    store = models.ForeignKey("shop.Store", on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(
+        "chat.Channel", on_delete=models.CASCADE, related_name="+", verbose_name=_("channel")
+    )
+    store = models.ForeignKey(
+        "shop.Store", on_delete=models.CASCADE, related_name="+", verbose_name=_("store")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="join_requests",
+        verbose_name=_("user"),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -107,17 +119,34 @@ class CsatSurvey(models.Model):
         QUIET = "quiet", _("Conversation went quiet")
         ORDER = "order", _("Order completed")
 
-    channel = models.ForeignKey("chat.Channel", on_delete=models.CASCADE, related_name="+")
-    store = models.ForeignKey("shop.Store", on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(
+        "chat.Channel", on_delete=models.CASCADE, related_name="+", verbose_name=_("channel")
+    )
+    store = models.ForeignKey(
+        "shop.Store", on_delete=models.CASCADE, related_name="+", verbose_name=_("store")
+    )
     buyer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="csat_surveys"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="csat_surveys",
+        verbose_name=_("buyer"),
     )
     trigger = models.CharField(_("trigger"), max_length=10, choices=Trigger.choices)
     order = models.ForeignKey(
-        "orders.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "orders.Order",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("order"),
     )
     message = models.ForeignKey(
-        "chat.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "chat.Message",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("message"),
     )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -28,7 +28,10 @@ class GatewayToken(models.Model):
 
 class SavedCard(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_cards"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_cards",
+        verbose_name=_("user"),
     )
     provider = models.CharField(_("provider"), max_length=20, default="test_card")
     token = models.CharField(_("billing token"), max_length=64, unique=True, editable=False)
