@@ -6,24 +6,12 @@ and pays a buy-now order in one tap — a double tap places and charges one orde
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import seed_demo, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "talkmall1234"  # noqa: S105 - the demo accounts' published password
-
-
-def seed() -> None:
-    """seed_demo, after restoring the default payment fees of a data migration that the flush
-    of an earlier transactional test removed (seed_demo's settlement demo needs them)."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("shop.settlement.migrations.0002_default_payment_fees").add(apps, None)
-    call_command("seed_demo", verbosity=0)
 
 
 def fits_phone(page) -> bool:
@@ -36,7 +24,7 @@ def test_join_with_form_then_approved_then_one_tap_pay(live_server_url, phone, s
     from shop.orders.models import Order, OrderStatus, TestCardCharge
     from shop.wallet.models import SavedCard
 
-    seed()
+    seed_demo()
     base = live_server_url
 
     seller = phone()
@@ -121,7 +109,7 @@ def test_completed_order_brings_a_live_rating_card(live_server_url, phone, scree
     from chat.models import Channel
     from shop.orders.models import Order, OrderStatus
 
-    seed()
+    seed_demo()
     CsatSurvey.objects.all().delete()  # the demo's rated card would hold the next one back
     order = Order.objects.get(buyer__username="jimin", store__slug="dalkom-bakery")
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.DELIVERED)
