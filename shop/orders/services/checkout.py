@@ -29,14 +29,13 @@ from shop.orders.models import (
     PaymentMethod,
 )
 from shop.orders.payments import get_provider
+from shop.orders.services.addresses import ADDRESS_FIELDS
 from shop.orders.services.cart import check_line, is_buyable, stock_of
 from shop.orders.services.orders import order_record_placed
 from shop.orders.services.payments import new_idempotency_key
 from shop.orders.services.preorders import check_preorder_caps
 from shop.orders.shipping import ShippingFee, island_of, shipping_fee_for
 from shop.pricing import price_for, vat_of
-
-ADDRESS_FIELDS = ("recipient", "phone", "postcode", "address", "detail", "memo")
 
 
 @dataclass
