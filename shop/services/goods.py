@@ -246,18 +246,13 @@ def goods_card_data(goods: Goods, *, with_price: bool, viewer=None, book=None) -
 
 @transaction.atomic
 def goods_post_card(*, goods: Goods, actor):
-    """Advertise: post a product card into the store channel (prices only for open stores)."""
+    """Advertise: post a product card into the store channel (the pane's "share goods",
+    chat.commerce.services.goods_share, with the store talk chosen for the seller)."""
+    from chat.commerce.services import goods_share
     from chat.services.channels import channel_ensure_for_store
-    from chat.services.messages import message_post
 
     require_store_staff(actor, goods.store)
     if goods.is_deleted or goods.status == Goods.Status.HIDDEN:
         raise ShopError(_("Hidden or deleted goods cannot be advertised."))
     channel = channel_ensure_for_store(store=goods.store)
-    return message_post(
-        channel=channel,
-        author=actor,
-        kind="product_card",
-        body=goods.name,
-        data=goods_card_data(goods, with_price=not goods.store.is_closed),
-    )
+    return goods_share(channel=channel, goods_id=goods.pk, actor=actor)
