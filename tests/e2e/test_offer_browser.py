@@ -6,9 +6,8 @@ price-locked button and pays the agreed price. The bot answers a shipping questi
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import seed_demo, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +23,7 @@ def test_buyer_haggles_seller_counters_buyer_pays_the_agreed_price(
     from shop.models import Goods, Store
     from shop.orders.models import Order, OrderStatus
 
-    call_command("seed_demo", verbosity=0)
+    seed_demo()
     store = Store.objects.get(slug="dalkom-bakery")
     StoreBot.objects.filter(store=store).update(
         offers_enabled=True,
@@ -85,7 +84,7 @@ def test_buyer_haggles_seller_counters_buyer_pays_the_agreed_price(
     buyer.fill("input[name=address]", "서울특별시 중구 세종대로 110")
     assert "13,000" in buyer.locator("[data-role=total]").inner_text()  # 2 × 5,000 + 3,000
     assert _fits_phone(buyer)
-    buyer.click("form.checkout-form button[type=submit]")
+    buyer.click("form.checkout-form > button.btn-block[type=submit]")  # Place order
     buyer.wait_for_url("**/pay/**")
     buyer.fill("input[name=card_number]", "4242 4242 4242 4242")
     buyer.click("form.pay-form button[type=submit]")
