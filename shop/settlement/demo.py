@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from importlib import import_module
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -53,7 +55,14 @@ def _customers() -> list:
     return people
 
 
+def _ensure_default_fees() -> None:
+    """The payment fees of the data migration, which a test database flush removes: settling the
+    demo orders needs them."""
+    import_module("shop.settlement.migrations.0002_default_payment_fees").add(apps, None)
+
+
 def seed_backoffice_demo(*, store: Store, owner, created: list[str]) -> None:
+    _ensure_default_fees()
     if Order.objects.filter(store=store, number__contains=MARK).exists():
         return
     buyers = _customers()

@@ -3,10 +3,7 @@ sees the discount lines on the order; the seller sees the use on the coupon page
 
 from __future__ import annotations
 
-from importlib import import_module
-
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 
 from tests.e2e.conftest import sign_in
@@ -24,9 +21,6 @@ def test_coupon_by_link_and_mileage_at_checkout(live_server_url, phone, screensh
     from shop.models import Goods
     from shop.orders.models import Order
 
-    # seed_demo after restoring the payment fees of a data migration that the flush of an
-    # earlier transactional test removed (seed_demo's settlement demo needs them).
-    import_module("shop.settlement.migrations.0002_default_payment_fees").add(apps, None)
     call_command("seed_demo", verbosity=0)
     buyer = phone()
     sign_in(buyer, live_server_url, "jimin", "talkmall1234")
