@@ -38,8 +38,9 @@ from chat.exceptions import ChatError
 from chat.models import Channel
 from shop.access import access_store_manage, can_see_member_content
 from shop.exceptions import ShopError
-from shop.models import Goods, StoreStaff
+from shop.models import Goods
 from shop.pricing import price_for
+from shop.views_seller import _ctx
 
 
 def _next(request: HttpRequest, default: str) -> str:
@@ -53,16 +54,6 @@ def _next(request: HttpRequest, default: str) -> str:
 
 def _wants_json(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
-
-
-def _seller_ctx(store, role, section: str, **extra) -> dict:
-    return {
-        "store": store,
-        "role": role,
-        "is_owner": role == StoreStaff.Role.OWNER,
-        "section": section,
-        **extra,
-    }
 
 
 # --- buyer: offers -------------------------------------------------------------------------
@@ -226,7 +217,7 @@ def seller_bot(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "chatbot/seller_bot.html",
-        _seller_ctx(
+        _ctx(
             store,
             role,
             "bot",
@@ -267,7 +258,7 @@ def seller_faq_edit(request: HttpRequest, slug: str, pk: int | None = None) -> H
     return render(
         request,
         "chatbot/seller_faq_form.html",
-        _seller_ctx(
+        _ctx(
             store,
             role,
             "bot",
@@ -310,7 +301,7 @@ def seller_bot_questions(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "chatbot/seller_questions.html",
-        _seller_ctx(store, role, "bot", page=page, rows=rows, show=show),
+        _ctx(store, role, "bot", page=page, rows=rows, show=show),
     )
 
 
@@ -335,7 +326,7 @@ def seller_offers(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "chatbot/seller_offers.html",
-        _seller_ctx(
+        _ctx(
             store,
             role,
             "offers",

@@ -77,7 +77,8 @@ def faq_ensure_auto(store: Store) -> None:
     transaction.on_commit(lambda: _ENSURED.add(key))
 
 
-def _won(amount: int) -> str:
+def won(amount: int) -> str:
+    """ "3,000 won" / "3,000원"."""
     return _("%(amount)s won") % {"amount": f"{amount:,}"}
 
 
@@ -87,12 +88,12 @@ def auto_answer(entry: FaqEntry, store: Store) -> str:
     fee, threshold = store.shipping_fee, store.free_shipping_threshold
     if entry.source == Source.SHIPPING_FEE:
         text = _("Shipping is %(fee)s per order (Jeju and islands: %(island)s more).") % {
-            "fee": _won(fee),
-            "island": _won(store.island_extra_fee),
+            "fee": won(fee),
+            "island": won(store.island_extra_fee),
         }
         if threshold:
             text += " " + _("Orders of %(threshold)s or more ship free.") % {
-                "threshold": _won(threshold)
+                "threshold": won(threshold)
             }
         return text
     if entry.source == Source.FREE_SHIPPING:
@@ -100,11 +101,11 @@ def auto_answer(entry: FaqEntry, store: Store) -> str:
             return _(
                 "Orders of %(threshold)s or more ship free; below that shipping is %(fee)s."
             ) % {
-                "threshold": _won(threshold),
-                "fee": _won(fee),
+                "threshold": won(threshold),
+                "fee": won(fee),
             }
         return _("Shipping is %(fee)s on every order: there is no free-shipping amount.") % {
-            "fee": _won(fee)
+            "fee": won(fee)
         }
     if entry.source == Source.DISPATCH:
         return _(
@@ -119,7 +120,7 @@ def auto_answer(entry: FaqEntry, store: Store) -> str:
         if store.return_address.strip():
             parts.append(_("Return address: %(address)s.") % {"address": store.return_address})
         parts.append(
-            _("Return shipping: %(fee)s one way.") % {"fee": _won(store.return_shipping_fee)}
+            _("Return shipping: %(fee)s one way.") % {"fee": won(store.return_shipping_fee)}
         )
         return " ".join(parts)
     if entry.source == Source.HOURS:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from chat.bot.models import LOCK_TTL, OFFER_TTL, Offer, PriceLock, StoreBot
 from chat.bot.services.faq import store_bot
+from chat.bot.services.faq import won as _won
 from chat.models import Message
 from chat.services.direct import channel_open_direct
 from chat.services.messages import message_post
@@ -31,10 +32,6 @@ class OfferError(ShopError):
 
 Status = Offer.Status
 ACTIONS = ("accept", "decline", "counter")
-
-
-def _won(amount: int) -> str:
-    return _("%(amount)s won") % {"amount": f"{amount:,}"}
 
 
 def floor_price(bot: StoreBot, price: int) -> int:
