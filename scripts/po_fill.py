@@ -3,7 +3,8 @@
 Usage: python scripts/po_fill.py locale/ko/LC_MESSAGES/django.po locale/ko/translations/
 Every *.json file in the folder is read (one per area of the code, so people working on
 different areas do not edit the same file). Prints the msgids still untranslated and exits 1
-if there are any. Plain-text parsing: single-line and multi-line msgids.
+if there are any (a fuzzy guess of msgmerge counts as untranslated). Plain-text parsing:
+single-line and multi-line msgids.
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ def fill(po_path: str, mapping: dict[str, str]) -> list[str]:
                 missing.append(msgid)
         elif msgid and msgid in mapping and _unfuzzy(lines) != lines:
             lines = _unfuzzy(lines[:i_str]) + [f"msgstr {_quote(mapping[msgid])}"] + tail
+        elif msgid and _unfuzzy(lines) != lines:
+            # A fuzzy guess by msgmerge from a similar old string is not a translation.
+            missing.append(msgid)
         out.append("\n".join(lines))
     Path(po_path).write_text("\n\n".join(out), encoding="utf-8")
     return missing
