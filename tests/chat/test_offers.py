@@ -405,3 +405,21 @@ def test_admin_shows_a_seller_only_their_stores_offers(make_user, shop, client):
     assert page.context["cl"].result_count == 1
     rival = Offer.objects.get(store=other.store)
     assert client.get(f"/admin/chatbot/offer/{rival.pk}/change/").status_code in (302, 403, 404)
+
+
+def test_make_offer_links_in_the_goods_talk_and_the_1to1_chat(shop, client):
+    from chat.services.channels import channel_ensure_for_goods
+    from tests.chat.live_fixtures import add_member
+
+    goods_channel = channel_ensure_for_goods(goods=shop.bread)
+    add_member(goods_channel, shop.buyer)
+    client.force_login(shop.buyer)
+    html = client.get(reverse("chat:channel", args=[goods_channel.pk])).content.decode()
+    assert f'href="/goods/{shop.bread.pk}/offer/"' in html
+    html = client.get(reverse("chat:channel", args=[shop.direct.pk])).content.decode()
+    assert 'href="/stores/bakery/offer/"' in html
+    page = client.get("/stores/bakery/offer/").content.decode()
+    assert f'href="/goods/{shop.bread.pk}/offer/"' in page
+    client.force_login(shop.owner)  # the seller gets the switch, not the offer button
+    html = client.get(reverse("chat:channel", args=[goods_channel.pk])).content.decode()
+    assert "/offer/" not in html and "Auto-answers on" in html

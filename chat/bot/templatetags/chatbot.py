@@ -82,8 +82,9 @@ def bot_card(context, m):
 
 @register.inclusion_tag("chatbot/_pane_tools.html", takes_context=True)
 def bot_pane_tools(context, channel):
-    """Under a talk pane: 💰 Make an offer (the buyer of a 1:1 chat, when the store takes
-    offers) and the auto-answers switch (the store's owner and managers)."""
+    """Under a talk pane: 💰 Make an offer (a buyer in a goods talk or their 1:1 chat, when the
+    store takes offers; the offer itself goes to the 1:1 chat) and the auto-answers switch
+    (the store's owner and managers)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     out = {"show": False, "channel": channel, "next": context.get("next", "")}
@@ -103,7 +104,7 @@ def bot_pane_tools(context, channel):
         bot_on=bot_enabled(channel) if manager else False,
         offer=(
             not manager
-            and channel.kind == Channel.Kind.DIRECT
+            and channel.kind in (Channel.Kind.DIRECT, Channel.Kind.GOODS)
             and store_bot(channel.store).offers_enabled
         ),
         store=channel.store,
