@@ -103,6 +103,11 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# Test runs only: tests/conftest.py sets TALKMALL_TEST_FAST_PASSWORDS=1 (the browser tests' server
+# inherits it), because hashing every test user's password with PBKDF2 costs minutes of CI.
+if os.environ.get("TALKMALL_TEST_FAST_PASSWORDS") == "1":
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -19,6 +19,11 @@ def pytest_report_header(config) -> str:
 
 
 def pytest_configure(config) -> None:
+    # Quick password hashing for every test user, here and in the browser tests' server.
+    os.environ["TALKMALL_TEST_FAST_PASSWORDS"] = "1"
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if SERVICES and not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")):
         raise pytest.UsageError("TALKMALL_SERVICES=1 needs DATABASE_URL and REDIS_URL set.")
 

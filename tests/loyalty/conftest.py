@@ -15,8 +15,8 @@ from shop.orders.services.payments import payment_pay
 from tests.orders.conftest import (  # noqa: F401
     ADDRESS,
     buyer,
-    fast_passwords_in_english,
     make_shop,
+    orders_in_english,
     other_shop,
     place,
     shop,

@@ -51,11 +51,10 @@ def make_shop(make_user, slug: str = "bakery", owner_name: str | None = None) ->
 
 
 @pytest.fixture(autouse=True)
-def fast_passwords_in_english(settings):
-    """Quick password hashing; English messages (the tests match the English sentences)."""
+def orders_in_english(settings):
+    """English messages (the tests match the English sentences)."""
     from django.utils import translation
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield

@@ -25,7 +25,6 @@ def kst(*args) -> datetime:
 def english(settings):
     from django.utils import translation
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
