@@ -10,7 +10,7 @@ import time
 
 from channels.db import database_sync_to_async
 
-from chat.access import access_channel_read, access_channel_write
+from chat.access import access_channel_read
 from chat.exceptions import Banned, ChannelNotFound, ChatError, NotMember
 from chat.fanout import CLOSE_TRY_LATER, FanoutConsumer, LayerDown, encode
 from chat.groups import channel_group, inbox_group
@@ -116,8 +116,9 @@ def _readable(user, channel_id: int):
 
 
 def _send(user, channel_id: int, body: str, client_id: str, topic: str) -> dict:
-    _readable(user, channel_id)
-    channel, _membership = access_channel_write(user, channel_id)
+    channel, membership = _readable(user, channel_id)  # one access check, not two
+    if membership is None or not membership.is_active:
+        raise NotMember()
     message = message_post(
         channel=channel, author=user, body=body, client_id=client_id, topic=topic
     )

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
 import logging
 import os
@@ -36,6 +37,8 @@ import time
 import uuid
 from collections import Counter, deque
 
+from asgiref.sync import SyncToAsync
+from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -54,6 +57,7 @@ PRESENCE_DELAY = 0.3
 PRESENCE_EVERY = 20.0
 PRESENCE_TTL = 65.0
 PRESENCE_EVENT = "fanout.presence"
+COALESCE = 0.25  # seconds: inbox fan-outs of one channel are merged over this window
 
 
 class LayerDown(Exception):
@@ -334,7 +338,6 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # refused, timed out: the layer is down
-                channel = None if not isinstance(exc, TimeoutError) else channel
                 self._set_up(False, exc)
             now = time.monotonic()
             for feed in list(self.feeds.values()):
@@ -374,6 +377,44 @@ def hub_stats() -> dict:
     except RuntimeError:
         current = None
     return current.stats() if current else {"sockets": 0, "groups": 0, "layer_up": True}
+
+
+_coalesced: dict[object, object] = {}  # key -> the latest function asked for (loop thread)
+
+
+def coalesce(key: object, fn) -> bool:
+    """Called from a database thread under the server: run the sync ``fn()`` once, in the
+    database thread, ``COALESCE`` seconds from now, however often ``key`` is asked for
+    meanwhile (the latest ``fn`` wins). False without a server loop (a command, a test):
+    the caller runs its work at once."""
+    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
+        return False
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return False
+    # A fresh context: the database thread's own (asgiref's "inside sync_to_async" marks)
+    # must not leak into the loop.
+    loop.call_soon_threadsafe(_coalesce_in_loop, key, fn, context=contextvars.Context())
+    return True
+
+
+def _coalesce_in_loop(key: object, fn) -> None:
+    pending = key in _coalesced
+    _coalesced[key] = fn
+    if not pending:
+        asyncio.get_running_loop().call_later(
+            COALESCE, lambda: asyncio.ensure_future(_coalesced_run(key))
+        )
+
+
+async def _coalesced_run(key: object) -> None:
+    fn = _coalesced.pop(key, None)
+    if fn is None:
+        return
+    try:
+        await database_sync_to_async(fn)()
+    except Exception:
+        log.exception("coalesced %s failed", key)
 
 
 class FanoutConsumer(AsyncWebsocketConsumer):
