@@ -11,7 +11,7 @@ SERVICES_DATABASE_URL ?= mysql://root@127.0.0.1:3306/talkmall
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/0
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run setup test lint format pytest test-services check-chromium messages clean
+.PHONY: run setup test lint format pytest test-services check-chromium messages clean serve-prod
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then echo "Talkmall needs Python 3.11 or newer on PATH (python3.11, python3.12 or python3)."; exit 1; fi
@@ -39,6 +39,21 @@ setup: $(VENV)/.runtime
 run: setup
 	@echo "Talkmall on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(BIN)/daphne -b $(HOST) -p $(PORT) marketplace.asgi:application
+
+## make serve-prod: WORKERS daphne processes (default 2) on ports PORT..PORT+WORKERS-1, sharing
+## one database (DATABASE_URL) and one Redis (REDIS_URL, required for more than one). Put nginx
+## or Caddy in front (docs/operations.md section 5). Ctrl-C stops them all.
+WORKERS ?= 2
+serve-prod: $(VENV)/.runtime
+	@if [ "$(WORKERS)" -gt 1 ] && [ -z "$$REDIS_URL" ]; then \
+		echo "WORKERS=$(WORKERS) needs REDIS_URL: the processes share conversations through Redis."; exit 1; fi
+	$(BIN)/python manage.py migrate --noinput -v 0
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	@pids=""; trap 'kill $$pids 2>/dev/null; wait' INT TERM EXIT; \
+	for i in $$(seq 0 $$(($(WORKERS) - 1))); do \
+		port=$$(($(PORT) + i)); echo "daphne $$((i + 1))/$(WORKERS) on http://$(HOST):$$port/"; \
+		$(BIN)/daphne -b $(HOST) -p $$port --proxy-headers marketplace.asgi:application & pids="$$pids $$!"; \
+	done; wait
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -254,6 +254,7 @@ def medians(raw: dict) -> dict:
 
 def main() -> None:
     args = parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))  # servers stop in finally
     procs = [int(n) for n in args.procs.split(",")]
     if max(procs) > 1 and not args.redis:
         sys.exit("More than one process needs --redis (the processes share talk through Redis).")
@@ -281,13 +282,20 @@ def main() -> None:
             run_compare(args, urls, pids, str(cookie_file), origin, str(raw_file))
             raw = json.loads(raw_file.read_text()) if raw_file.exists() else {}
             results[f"procs{count}"] = {"figures": medians(raw)}
-            if args.idle:
-                per = idle_memory(urls, cookies, pids, args.idle, origin)
-                results[f"procs{count}"]["idle_kb_per_socket"] = round(per, 1)
-                print(f"idle sockets: {args.idle} signed-in sockets cost {per:.1f} KB each "
-                      f"(server RSS, {count} process(es))", flush=True)  # fmt: skip
         finally:
             stop_servers(servers)
+        if args.idle:  # on fresh processes: memory freed by the runs above would be reused
+            servers = start_servers(args, count, work)
+            try:
+                urls = [f"ws://127.0.0.1:{port}/ws/channels/{channel_id}/" for _, port in servers]
+                origin = f"http://127.0.0.1:{servers[0][1]}"
+                pids = [proc.pid for proc, _ in servers]
+                per = idle_memory(urls, cookies, pids, args.idle, origin)
+            finally:
+                stop_servers(servers)
+            results[f"procs{count}"]["idle_kb_per_socket"] = round(per, 1)
+            print(f"idle sockets: {args.idle} signed-in sockets cost {per:.1f} KB each "
+                  f"(server RSS, {count} process(es))", flush=True)  # fmt: skip
     if args.idle:
         ref = reference_idle_memory(args, args.idle)
         results["ref_idle_kb_per_socket"] = round(ref, 1)

@@ -14,11 +14,12 @@ restart) is closed and the client ``resume``\\s after the last id it has.
 - Publishing is unchanged: ``channel_layer.group_send(group, event)`` (``send_after_commit``).
 - Removing a socket from a feed is synchronous, so a kick, ban or channel deletion stops
   delivery at once; a burst of disconnects leaves no dead member (the feed is a local set).
-- Slow clients: a socket whose unsent output passes ``MAX_BUFFER`` bytes is dropped from its
-  feeds and closed with 4408; it loses nothing, it resumes after reconnecting.
+- Slow clients: a socket whose unsent output passes ``MAX_BUFFER`` bytes (beyond a kernel send
+  buffer of ``SNDBUF``) is dropped from its feeds and closed with 4408; it loses nothing, it
+  resumes after reconnecting.
 - Layer health: with a network layer (Redis) the hub pings itself every ``PING_EVERY`` s; a
-  ping not back within ``PING_TIMEOUT`` marks the layer down: every socket is closed with 1012
-  (clients reconnect and resume) and new ones are refused with 1013 until a ping comes back.
+  ping not back within ``PING_TIMEOUT`` marks the layer down: every socket is closed with 4500
+  (clients reconnect and resume) and new ones are refused with 4503 until a ping comes back.
 - Presence: each feed counts the members with an open socket in this process and shares the
   set with the other processes on the group (``fanout.presence`` events, re-announced every
   ``PRESENCE_EVERY`` s, forgotten after ``PRESENCE_TTL`` s); sockets that ask get
@@ -30,9 +31,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import json
 import logging
 import os
+import socket
 import time
 import uuid
 from collections import Counter, deque
@@ -45,11 +48,15 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 log = logging.getLogger("talkmall.fanout")
 
-CLOSE_LAYER_DOWN = 1012  # "service restart": reconnect and resume
-CLOSE_TRY_LATER = 1013  # the layer is down: try again shortly
+# Close codes (daphne/autobahn only send 1000 and 3000-4999): the client reconnects, resumes.
+CLOSE_LAYER_DOWN = 4500  # the server lost its channel layer
+CLOSE_TRY_LATER = 4503  # the layer is down right now: try again shortly
 CLOSE_TOO_SLOW = 4408  # the client did not read: reconnect and resume
 
 MAX_BUFFER = int(os.environ.get("TALKMALL_WS_MAX_BUFFER", str(1024 * 1024)))
+# The kernel's send buffer per socket (0 = the system's autotuning, up to tcp_wmem's 4 MB):
+# kept small so a client that stops reading is noticed after MAX_BUFFER + SNDBUF bytes.
+SNDBUF = int(os.environ.get("TALKMALL_WS_SNDBUF", str(256 * 1024)))
 LINGER = 5.0
 PING_EVERY = 1.0
 PING_TIMEOUT = 3.0
@@ -69,13 +76,30 @@ def encode(frame: dict) -> str:
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
-def _buffered(send) -> int:
-    """Bytes a server has queued for this socket and not yet written to the kernel, when the
-    server lets us see it (daphne: the Twisted transport behind ``send``); else 0."""
+def _transport_of(send):
+    """The server transport behind an ASGI ``send``, when the server lets us see it (daphne:
+    ``partial(server.handle_reply, protocol)``, under Channels' session wrapper); else None."""
+    for _ in range(8):
+        if isinstance(send, functools.partial):
+            node = send.args[0] if send.args else None
+            for _ in range(6):  # protocol → HTTP channel wrappers → the TCP transport
+                if node is None or isinstance(getattr(node, "dataBuffer", None), bytes):
+                    return node
+                node = getattr(node, "transport", None) or getattr(node, "_channel", None)
+            return None
+        send = getattr(getattr(send, "__self__", None), "real_send", None)
+        if send is None:
+            return None
+    return None
+
+
+def _buffered(transport) -> int:
+    """Bytes queued for this socket and not yet taken by the kernel (a Twisted transport)."""
+    if transport is None:
+        return 0
     try:
-        transport = send.args[0].transport
         return len(transport.dataBuffer) - transport.offset + transport._tempDataLen
-    except (AttributeError, IndexError, TypeError):
+    except (AttributeError, TypeError):
         return 0
 
 
@@ -321,19 +345,32 @@ class Hub:
         return {"sockets": len(self.sockets), "groups": len(self.feeds), "layer_up": self.up}
 
     async def _ping_loop(self) -> None:
+        """Ping our own layer channel every ``PING_EVERY`` s. The channel is received by one
+        long-lived task (never cancelled: cancelling a receive unsubscribes, and subscribing
+        again while Redis comes back can wait on the layer's lock)."""
         channel = None
+        pong = asyncio.Event()
+        expected: dict[str, str] = {}
+
+        async def pongs(name: str) -> None:
+            while True:
+                message = await self.layer.receive(name)
+                if message.get("token") == expected.get("token"):
+                    pong.set()
+
         while True:
             try:
                 if channel is None:
-                    channel = await self.layer.new_channel(prefix="fanout-ping.")
-                token = uuid.uuid4().hex
-                await self.layer.send(channel, {"type": "fanout.ping", "token": token})
-                deadline = time.monotonic() + PING_TIMEOUT
-                while True:
-                    left = deadline - time.monotonic()
-                    message = await asyncio.wait_for(self.layer.receive(channel), max(left, 0.01))
-                    if message.get("token") == token:
-                        break
+                    channel = await asyncio.wait_for(
+                        self.layer.new_channel(prefix="fanout-ping."), PING_TIMEOUT
+                    )
+                    asyncio.ensure_future(pongs(channel))
+                expected["token"] = uuid.uuid4().hex
+                pong.clear()
+                await asyncio.wait_for(
+                    self.layer.send(channel, {"type": "fanout.ping", **expected}), PING_TIMEOUT
+                )
+                await asyncio.wait_for(pong.wait(), PING_TIMEOUT)
                 self._set_up(True)
             except asyncio.CancelledError:
                 raise
@@ -352,8 +389,8 @@ class Hub:
             log.warning("channel layer is back: accepting sockets again")
             return
         log.warning("channel layer down (%s): closing %d sockets", exc, len(self.sockets))
-        for socket in list(self.sockets):
-            socket.drop(CLOSE_LAYER_DOWN)
+        for consumer in list(self.sockets):
+            consumer.drop(CLOSE_LAYER_DOWN)
 
 
 _hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
@@ -429,6 +466,10 @@ class FanoutConsumer(AsyncWebsocketConsumer):
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         self.channel_name = None
         self.base_send = send
+        self._transport = _transport_of(send)
+        if self._transport is not None and SNDBUF:
+            with contextlib.suppress(AttributeError, OSError):
+                self._transport.socket.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SNDBUF)
         self.feeds: dict[str, Feed] = {}
         self._backlog: deque | None = None
         self._backlog_bytes = 0
@@ -489,7 +530,7 @@ class FanoutConsumer(AsyncWebsocketConsumer):
             if self._backlog_bytes > MAX_BUFFER:
                 self.drop(CLOSE_TOO_SLOW)
             return
-        if _buffered(self.base_send) > MAX_BUFFER:
+        if self._transport is not None and _buffered(self._transport) > MAX_BUFFER:
             self.drop(CLOSE_TOO_SLOW)
             return
         coro = self.base_send({"type": "websocket.send", "text": text})

@@ -160,6 +160,10 @@ def message_post(
                 return existing
     try:
         with transaction.atomic():
+            # Lock the channel row first: the INSERT's foreign key takes a shared lock on it
+            # and the UPDATE below an exclusive one, so two processes posting at once would
+            # deadlock on MariaDB (found by tests/chat/test_realtime_faults.py).
+            list(Channel.objects.select_for_update().filter(pk=channel.pk).values_list("pk"))
             message = Message.objects.create(
                 channel=channel,
                 author=author,

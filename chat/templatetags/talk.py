@@ -206,6 +206,7 @@ def _js_strings() -> dict:
         "auto": _("Auto-reply"),
         "deleted": _("deleted message"),
         "typing": _("%(name)s is typing…"),
+        "online": _("%(count)s online"),
         "connecting": _("Connecting…"),
         "offline": _("Offline: reconnecting…"),
         "sending": _("Sending…"),

@@ -88,6 +88,7 @@
     root.querySelectorAll("[data-role=pins] li[data-id]").forEach(function (li) {
       self0.pinned[li.dataset.id] = true;
     });
+    this.onlineEl = root.querySelector("[data-role=online]");
     this.pending = {};      /* client_id -> {body, topic} not yet acknowledged */
     this.unseen = 0;        /* new messages arrived while scrolled up */
     this.loadingOlder = false;
@@ -508,6 +509,8 @@
         this.setStatus("");
         this.member = !!frame.member;
         if (frame.archived) this.setArchived(true);
+        this.showOnline(frame.members_online);
+        this.send({ type: "presence" });  /* then presence frames on every change */
         /* Catch up on whatever arrived since the page was drawn or the socket dropped. */
         if (this.following) this.send({ type: "resume", after: this.lastId(), topic: this.topic || undefined });
         Object.keys(this.pending).forEach(function (cid) {
@@ -535,6 +538,9 @@
         var title = this.root.querySelector(".talk-title");
         if (title && frame.title) title.textContent = "💬 " + frame.title;
         this.setArchived(!!frame.archived);
+        break;
+      case "presence":
+        this.showOnline(frame.online);
         break;
       case "pins":
         this.renderPins(frame.pins || []);
@@ -614,6 +620,13 @@
       box.appendChild(li);
     });
     box.hidden = !pins.length;
+  };
+
+  /* "N online": members with the talk open (docs/websocket.md, presence). */
+  Pane.prototype.showOnline = function (count) {
+    if (!this.onlineEl || typeof count !== "number") return;
+    this.onlineEl.textContent = "● " + (this.t.online || "%(count)s online").replace("%(count)s", count);
+    this.onlineEl.hidden = count < 1;
   };
 
   Pane.prototype.showTyping = function (user) {
