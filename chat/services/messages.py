@@ -164,6 +164,14 @@ def message_post(
             # and the UPDATE below an exclusive one, so two processes posting at once would
             # deadlock on MariaDB (found by tests/chat/test_realtime_faults.py).
             list(Channel.objects.select_for_update().filter(pk=channel.pk).values_list("pk"))
+            # The channel's previous message, read under that lock: live frames carry it as
+            # ``prev`` so a client that never got it (its publisher died after commit) resumes.
+            prev = (
+                Message.objects.filter(channel=channel)
+                .order_by("-id")
+                .values_list("id", flat=True)
+                .first()
+            )
             message = Message.objects.create(
                 channel=channel,
                 author=author,
@@ -178,7 +186,7 @@ def message_post(
                 Membership.objects.filter(
                     channel=channel, user=author, last_read_message_id__lt=message.pk
                 ).update(last_read_message_id=message.pk)
-            payload = message_to_dict(message)
+            payload = {**message_to_dict(message), "prev": prev or 0}
             send_after_commit(
                 channel_group(channel.pk), {"type": "chat.message", "message": payload}
             )

@@ -441,6 +441,17 @@
     this.maybeRead();
   };
 
+  /* A live message names the channel's previous one (``prev``): if this pane shows older
+     messages but not that one, it was never delivered (its server died before publishing),
+     so resume from the last id below it. */
+  Pane.prototype.fillGap = function (m) {
+    if (!m.prev || !this.following || this.topic) return;
+    var ids = this.ids();
+    if (!ids.length || m.prev < ids[0] || ids.indexOf(m.prev) !== -1) return;
+    var below = ids.filter(function (id) { return id < m.prev; });
+    this.send({ type: "resume", after: below.length ? below[below.length - 1] : 0 });
+  };
+
   Pane.prototype.updateJump = function () {
     if (!this.jump) return;
     var show = !this.nearBottom();
@@ -520,6 +531,7 @@
         this.maybeRead();
         break;
       case "message":
+        this.fillGap(frame.message);
         this.onMessage(frame.message);
         break;
       case "message_updated":

@@ -161,6 +161,11 @@ class Talker:
                     if frame["message"]["id"] < last_live and not mine:  # a replayed ack is
                         self.out_of_order += 1  # answered at once, out of the live order
                     last_live = max(last_live, frame["message"]["id"])
+                    prev = frame["message"].get("prev") or 0
+                    gap = prev and self.messages and prev > min(self.messages)
+                    if gap and prev not in self.messages:  # never delivered: fill from the DB
+                        after = max(i for i in self.messages if i < prev)
+                        await ws.send(json.dumps({"type": "resume", "after": after}))
                     self.take(frame["message"], live=True)
                 elif frame["type"] == "history":
                     for message in frame["messages"]:
