@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from shop.models import Visibility
@@ -44,6 +45,11 @@ class Channel(models.Model):
     key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     # Denormalised for the inbox sort; the messages table stays the truth.
     last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The ``seq`` of the channel's newest message = how many messages it has (every kind,
+    # tombstones included; messages are never removed). Moved by ``Message.save`` and
+    # ``Message.objects.bulk_create`` in the transaction that inserts; unread counts are
+    # ``last_seq - Membership.last_read_seq`` (chat.selectors.unread_counts).
+    last_seq = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("channel")
@@ -79,7 +85,10 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.ACTIVE)
+    # The read pointer (a message id: the pane's "new messages" divider) and the ``seq`` of the
+    # channel's newest message at or before it; both move together (chat.services.reads).
     last_read_message_id = models.BigIntegerField(default=0)
+    last_read_seq = models.BigIntegerField(default=0)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -114,6 +123,29 @@ class Membership(models.Model):
         return self.is_active and self.role in (self.Role.OWNER, self.Role.MANAGER)
 
 
+def take_seqs(channel_id: int, count: int) -> int:
+    """Reserve ``count`` consecutive message numbers in a channel; returns the last one. The
+    channel row stays locked until the caller's transaction ends, so a channel's messages are
+    numbered 1, 2, 3, … in id order (inserts into one channel queue behind each other)."""
+    Channel.objects.filter(pk=channel_id).update(last_seq=F("last_seq") + count)
+    return Channel.objects.filter(pk=channel_id).values_list("last_seq", flat=True).get()
+
+
+class MessageQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Number the messages per channel (``seq``), in the given order, then insert."""
+        objs = list(objs)
+        by_channel: dict[int, list] = {}
+        for message in objs:
+            by_channel.setdefault(message.channel_id, []).append(message)
+        with transaction.atomic(using=self.db):
+            for channel_id, group in sorted(by_channel.items()):
+                first = take_seqs(channel_id, len(group)) - len(group) + 1
+                for offset, message in enumerate(group):
+                    message.seq = first + offset
+            return super().bulk_create(objs, *args, **kwargs)
+
+
 class Message(models.Model):
     class Kind(models.TextChoices):
         TEXT = "text", _("Text")
@@ -139,6 +171,10 @@ class Message(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # 1, 2, 3, … per channel in id order (see take_seqs); set on insert, never changed.
+    seq = models.BigIntegerField(default=0, editable=False)
+
+    objects = MessageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("message")
@@ -155,6 +191,13 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} in {self.channel_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            return super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using")):
+            self.seq = take_seqs(self.channel_id, 1)
+            return super().save(*args, **kwargs)
 
     @property
     def is_deleted(self) -> bool:

@@ -185,7 +185,7 @@ def message_post(
             if author is not None:
                 Membership.objects.filter(
                     channel=channel, user=author, last_read_message_id__lt=message.pk
-                ).update(last_read_message_id=message.pk)
+                ).update(last_read_message_id=message.pk, last_read_seq=message.seq)
             payload = {**message_to_dict(message), "prev": prev or 0}
             send_after_commit(
                 channel_group(channel.pk), {"type": "chat.message", "message": payload}

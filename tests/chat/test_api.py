@@ -10,6 +10,7 @@ from django.test import Client
 
 from chat.models import Membership, Message
 from chat.services.messages import send_rate_limiter
+from chat.services.reads import read_mark
 from tests.chat import search_fixtures
 
 world = search_fixtures.world
@@ -43,8 +44,9 @@ def test_list_channels_with_unread_counts(world):
     w = world
     for i in range(3):
         w.post(w.closed_channel, f"새 소식 {i}")
-    Membership.objects.filter(channel=w.open_channel, user=w.member).update(
-        last_read_message_id=w.post(w.open_channel, "읽은 메시지").pk
+    read_mark(
+        membership=Membership.objects.get(channel=w.open_channel, user=w.member),
+        up_to=w.post(w.open_channel, "읽은 메시지").pk,
     )
     response = client_for(w.member).get("/api/channels/")
     assert response.status_code == 200

@@ -7,9 +7,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from chat import selectors
 from chat.models import Message
-from chat.selectors import history_page, history_rows, my_talks, unread_by_pointer, unread_counts
+from chat.selectors import history_page, history_rows, my_talks, unread_counts
 from chat.serializers import message_to_dict
 from chat.services.messages import _unread_among, message_post
 from tests.chat.live_fixtures import add_member, store_channel
@@ -72,14 +71,13 @@ def test_history_rows_wire_details(talk):
     assert all(row["created_at"].endswith("+00:00") for row in rows)
 
 
-def test_unread_by_pointer_counts_in_batches(talk, make_user, monkeypatch):
+def test_unread_counts_are_messages_after_the_read_pointer(talk, make_user):
     channel, seller, buyer = talk
     other = store_channel(seller, slug="deli", name="반찬가게")
     third = store_channel(seller, slug="cafe", name="카페")
     for ch in (other, third):
         add_member(ch, buyer)
         message_post(channel=ch, author=seller, body="새 메뉴")
-    monkeypatch.setattr(selectors, "UNREAD_BATCH", 2)  # three channels: two statements
     counts = unread_counts(buyer)
     expected = {
         m.channel_id: Message.objects.filter(
@@ -88,7 +86,6 @@ def test_unread_by_pointer_counts_in_batches(talk, make_user, monkeypatch):
         for m in buyer.memberships.all()
     }
     assert counts == expected and counts[other.pk] == 1 and counts[channel.pk] > 0
-    assert unread_by_pointer([]) == {}
     assert {row.channel.pk: row.unread for row in my_talks(buyer)} == expected
 
 
