@@ -56,6 +56,7 @@ CLOSE_TOO_SLOW = 4408  # the client did not read: reconnect and resume
 MAX_BUFFER = int(os.environ.get("TALKMALL_WS_MAX_BUFFER", str(1024 * 1024)))
 # The kernel's send buffer per socket (0 = the system's autotuning, up to tcp_wmem's 4 MB):
 # kept small so a client that stops reading is noticed after MAX_BUFFER + SNDBUF bytes.
+OPEN = 3  # autobahn's WebSocketProtocol.STATE_OPEN
 SNDBUF = int(os.environ.get("TALKMALL_WS_SNDBUF", str(256 * 1024)))
 LINGER = 5.0
 PING_EVERY = 1.0
@@ -77,20 +78,32 @@ def encode(frame: dict) -> str:
 
 
 def _transport_of(send):
-    """The server transport behind an ASGI ``send``, when the server lets us see it (daphne:
-    ``partial(server.handle_reply, protocol)``, under Channels' session wrapper); else None."""
+    """``(websocket protocol, TCP transport)`` behind an ASGI ``send`` when the server lets us
+    see them (daphne: ``partial(server.handle_reply, protocol)`` under Channels' session
+    wrapper); else ``(None, None)``."""
     for _ in range(8):
         if isinstance(send, functools.partial):
-            node = send.args[0] if send.args else None
+            protocol = send.args[0] if send.args else None
+            node = protocol
             for _ in range(6):  # protocol → HTTP channel wrappers → the TCP transport
                 if node is None or isinstance(getattr(node, "dataBuffer", None), bytes):
-                    return node
+                    return (protocol, node) if node is not None else (None, None)
                 node = getattr(node, "transport", None) or getattr(node, "_channel", None)
-            return None
+            return None, None
         send = getattr(getattr(send, "__self__", None), "real_send", None)
         if send is None:
-            return None
-    return None
+            return None, None
+    return None, None
+
+
+def text_frame(data: bytes) -> bytes:
+    """One unmasked, unfragmented websocket text frame (RFC 6455 5.2), as a server sends it."""
+    n = len(data)
+    if n < 126:
+        return bytes((0x81, n)) + data
+    if n < 65536:
+        return b"\x81\x7e" + n.to_bytes(2, "big") + data
+    return b"\x81\x7f" + n.to_bytes(8, "big") + data
 
 
 def _buffered(transport) -> int:
@@ -174,8 +187,9 @@ class Feed:
         kind = type(sockets[0])
         frame = kind.frame_for(event)
         if frame is not None and not kind.per_socket(event):
+            wire = text_frame(frame.encode())
             for socket in sockets:
-                socket.push(frame)
+                socket.push(frame, wire)
         else:
             for socket in sockets:
                 socket.on_group_event(event, frame)
@@ -466,7 +480,9 @@ class FanoutConsumer(AsyncWebsocketConsumer):
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         self.channel_name = None
         self.base_send = send
-        self._transport = _transport_of(send)
+        # With daphne, fan-out frames are written straight to the TCP transport, framed once
+        # per event (text_frame), instead of through handle_reply → autobahn per socket.
+        self._wsproto, self._transport = _transport_of(send)
         if self._transport is not None and SNDBUF:
             with contextlib.suppress(AttributeError, OSError):
                 self._transport.socket.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SNDBUF)
@@ -519,7 +535,7 @@ class FanoutConsumer(AsyncWebsocketConsumer):
 
     # --- writing ------------------------------------------------------------------------
 
-    def push(self, text: str) -> None:
+    def push(self, text: str, wire: bytes | None = None) -> None:
         """Write one text frame without waiting; frames stay in order. A client that does
         not read is dropped (4408) once ``MAX_BUFFER`` bytes wait for it."""
         if self._gone:
@@ -530,9 +546,13 @@ class FanoutConsumer(AsyncWebsocketConsumer):
             if self._backlog_bytes > MAX_BUFFER:
                 self.drop(CLOSE_TOO_SLOW)
             return
-        if self._transport is not None and _buffered(self._transport) > MAX_BUFFER:
-            self.drop(CLOSE_TOO_SLOW)
-            return
+        if self._transport is not None:
+            if _buffered(self._transport) > MAX_BUFFER:
+                self.drop(CLOSE_TOO_SLOW)
+                return
+            if self._wsproto.state == OPEN:
+                self._transport.write(wire if wire is not None else text_frame(text.encode()))
+                return
         coro = self.base_send({"type": "websocket.send", "text": text})
         try:
             waiting = coro.send(None)
