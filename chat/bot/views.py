@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -39,6 +39,8 @@ from chat.models import Channel
 from shop.access import access_store_manage, can_see_member_content
 from shop.exceptions import ShopError
 from shop.models import Goods
+from shop.orders.models import CartItem
+from shop.orders.views import checkout_url
 from shop.pricing import price_for
 from shop.views_seller import _ctx
 
@@ -162,10 +164,9 @@ def lock_buy(request: HttpRequest, pk: int) -> HttpResponse:
     except ShopError as error:
         messages.error(request, error.message)
         return redirect(_next(request, reverse("chat:my_talks")))
-    query = {"store": lock.goods.store.slug}
-    if lock.offer_id:
-        query["from_channel"] = lock.offer.channel_id
-    return redirect(f"{reverse('orders:checkout')}?{urlencode(query)}")
+    item = CartItem.objects.filter(user=request.user, goods=lock.goods, option=lock.option).first()
+    params = {"from_channel": lock.offer.channel_id} if lock.offer_id else {}
+    return redirect(checkout_url(lock.goods.store, params, only=item.pk if item else None))
 
 
 @login_required

@@ -25,7 +25,7 @@ from shop.orders.forms import (
     CheckoutForm,
     ClaimRequestForm,
 )
-from shop.orders.models import Address, OrderStatus, PaymentMethod
+from shop.orders.models import Address, CartItem, OrderStatus, PaymentMethod
 from shop.orders.payments.bank_transfer import BankTransfer
 from shop.orders.selectors import cart_groups, claims_of_order, order_timeline, orders_of_buyer
 from shop.orders.services.addresses import (
@@ -88,7 +88,7 @@ def cart_add_view(request: HttpRequest, goods_id: int) -> HttpResponse:
                 form.add_error(None, _("That option does not belong to these goods."))
         if not form.errors:
             try:
-                cart_add(
+                item = cart_add(
                     user=request.user,
                     goods=goods,
                     option=option,
@@ -98,7 +98,7 @@ def cart_add_view(request: HttpRequest, goods_id: int) -> HttpResponse:
                 form.add_error(None, error.message)
             else:
                 if request.POST.get("buy_now"):
-                    return redirect(_checkout_url(goods.store, request.POST))
+                    return redirect(checkout_url(goods.store, request.POST, only=item.pk))
                 messages.success(request, _("“%(name)s” is in your cart.") % {"name": goods.name})
                 return redirect("orders:cart")
     rows = [{"option": o, "price": price_for(goods, o, user=request.user)} for o in options]
@@ -116,13 +116,21 @@ def cart_add_view(request: HttpRequest, goods_id: int) -> HttpResponse:
     )
 
 
-def _checkout_url(store: Store, params) -> str:
+def checkout_url(store: Store, params, *, only: int | None = None) -> str:
+    """The checkout of ``store``; ``only``: "buy now", that cart item alone."""
     query = {"store": store.slug}
     for name in ("from_channel", "from_message"):
-        value = (params.get(name) or "").strip()
+        value = str(params.get(name) or "").strip()
         if value.isdigit():
             query[name] = value
+    if only is not None:
+        query["item"] = only
     return f"{reverse('orders:checkout')}?{urlencode(query)}"
+
+
+def _only_item(request: HttpRequest) -> int | None:
+    value = (request.POST.get("item") or request.GET.get("item") or "").strip()
+    return int(value) if value.isdigit() else None
 
 
 @login_required
@@ -195,6 +203,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         form = CheckoutForm(initial=initial, bank_transfer=bank_ok)
     postcode = (form.data.get("postcode") if form.is_bound else form.initial.get("postcode")) or ""
     choice = Choice.from_data(request.POST)
+    only = _only_item(request)
     if request.method == "POST" and "apply_benefits" not in request.POST and form.is_valid():
         data = form.cleaned_data
         try:
@@ -209,6 +218,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 from_channel_id=data.get("from_channel"),
                 from_message_id=data.get("from_message"),
                 benefits=choice,
+                only=only,
             )
         except ShopError as error:
             form.add_error(None, error.message)
@@ -226,9 +236,12 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 % {"n": order.number},
             )
             return redirect("orders:order_detail", order.number)
-    quote = quote_for(user=request.user, store=store, postcode=postcode, benefits=choice)
+    quote = quote_for(user=request.user, store=store, postcode=postcode, benefits=choice, only=only)
     if not quote.lines:
-        messages.info(request, _("Your cart has nothing from this store."))
+        if only is not None:
+            messages.info(request, _("That item is no longer in your cart."))
+        else:
+            messages.info(request, _("Your cart has nothing from this store."))
         return redirect("orders:cart")
     if form.is_bound:
         form.data = form.data.copy()
@@ -245,6 +258,11 @@ def checkout(request: HttpRequest) -> HttpResponse:
             "addresses": Address.objects.filter(user=request.user),
             "bank_ok": bank_ok,
             "choice": choice,
+            "only": only,
+            "whole_cart": only is not None
+            and CartItem.objects.filter(user=request.user, goods__store=store)
+            .exclude(pk=only)
+            .exists(),
         },
     )
 

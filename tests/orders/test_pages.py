@@ -43,7 +43,43 @@ def test_buy_now_goes_to_checkout_with_channel(client, shop, buyer):
         {"quantity": 1, "buy_now": "1", "from_channel": "7"},
     )
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('orders:checkout')}?store=bakery&from_channel=7"
+    item = CartItem.objects.get()
+    assert (
+        response["Location"]
+        == f"{reverse('orders:checkout')}?store=bakery&from_channel=7&item={item.pk}"
+    )
+
+
+def test_buy_now_orders_only_that_item_and_keeps_the_rest_of_the_cart(client, shop, buyer):
+    client.force_login(buyer)
+    client.post(
+        reverse("orders:cart_add", args=[shop.shirt.pk]), {"option": shop.small.pk, "quantity": 1}
+    )
+    response = client.post(
+        reverse("orders:cart_add", args=[shop.bread.pk]), {"quantity": 2, "buy_now": "1"}
+    )
+    checkout = response["Location"]
+    page = client.get(checkout).content.decode()
+    assert "<strong>우유 식빵</strong>" in page and "<strong>셔츠</strong>" not in page
+    assert "only this item is ordered" in page and "13,000" in page  # 10,000 + 3,000 shipping
+    bread = CartItem.objects.get(goods=shop.bread)
+    response = client.post(
+        reverse("orders:checkout"),
+        {
+            **ADDRESS,
+            "store": "bakery",
+            "item": bread.pk,
+            "payment_method": "test_card",
+            "expected_total": "13000",
+        },
+    )
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert [line.goods_name for line in order.lines.all()] == ["우유 식빵"]
+    assert list(CartItem.objects.values_list("goods__name", flat=True)) == ["셔츠"]
+    # The whole cart is still one link away.
+    whole = client.get(reverse("orders:checkout") + "?store=bakery").content.decode()
+    assert "<strong>셔츠</strong>" in whole and "only this item" not in whole
 
 
 def test_checkout_summary_and_place_with_tampered_fields(client, shop, buyer):

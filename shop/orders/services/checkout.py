@@ -96,11 +96,13 @@ def quote_for(
     postcode: str = "",
     items: list[CartItem] | None = None,
     benefits: Choice | None = None,
+    only: int | None = None,
 ) -> Quote:
-    """The buyer's cart lines of ``store`` priced now (``price_for``), with shipping."""
+    """The buyer's cart lines of ``store`` priced now (``price_for``), with shipping; with
+    ``only`` (a cart item id: "buy now"), that one line."""
     if items is None:
         items = list(
-            CartItem.objects.filter(user=user, goods__store=store)
+            _cart_lines(CartItem.objects.all(), user, store, only)
             .select_related("goods__store", "option")
             .order_by("added_at", "id")
         )
@@ -174,8 +176,10 @@ def order_place(
     from_channel_id: int | None = None,
     from_message_id: int | None = None,
     benefits: Choice | None = None,
+    only: int | None = None,
 ) -> Order:
-    """Place the buyer's cart lines of ``store`` as one order (see module docstring)."""
+    """Place the buyer's cart lines of ``store`` (or only the cart item ``only``: "buy now")
+    as one order (see module docstring)."""
     if payment_method not in PaymentMethod.values:
         raise OrderError(_("Choose a payment method."), field="payment_method")
     address = clean_shipping_address(shipping)
@@ -192,7 +196,13 @@ def order_place(
             from_channel_id=from_channel_id,
             from_message_id=from_message_id,
             benefits=benefits,
+            only=only,
         )
+
+
+def _cart_lines(queryset, user, store: Store, only: int | None):
+    queryset = queryset.filter(user=user, goods__store=store)
+    return queryset.filter(pk=only) if only is not None else queryset
 
 
 def _place(
@@ -206,11 +216,12 @@ def _place(
     from_channel_id,
     from_message_id,
     benefits: Choice | None = None,
+    only: int | None = None,
 ) -> Order:
     from shop.services.goods import goods_refresh_status
 
     items = list(
-        CartItem.objects.select_for_update().filter(user=buyer, goods__store=store).order_by("id")
+        _cart_lines(CartItem.objects.select_for_update(), buyer, store, only).order_by("id")
     )
     if not items:
         raise CartError(_("Your cart has nothing from this store."))
