@@ -39,6 +39,27 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _data_migration_rows(request) -> None:
+    """Rows that data migrations create (the default payment fees) are gone after the flush
+    that ends a transactional test; every test that uses the database starts with them."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        return
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("shop.settlement.migrations.0002_default_payment_fees").add(apps, None)
+
+
 @pytest.fixture
 def make_user(db) -> Callable[..., object]:
     User = get_user_model()

@@ -154,25 +154,8 @@ def sign_in(page, base_url: str, username: str, password: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def restore_data_migration_rows() -> None:
-    """Put back the rows data migrations create (the default payment fees the settlement
-    demo of seed_demo needs): the flush after a transactional test removes them."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("shop.settlement.migrations.0002_default_payment_fees").add(apps, None)
-
-
-@pytest.fixture(autouse=True)
-def _data_migration_rows(transactional_db) -> None:
-    """Every browser test starts with the data migrations' rows, whatever ran before it."""
-    restore_data_migration_rows()
-
-
 def seed_demo() -> None:
-    """``manage.py seed_demo`` for a browser test (with the data migrations' rows back)."""
+    """``manage.py seed_demo`` for a browser test."""
     from django.core.management import call_command
 
-    restore_data_migration_rows()
     call_command("seed_demo", verbosity=0)
