@@ -120,7 +120,12 @@ def _send(user, channel_id: int, body: str, client_id: str, topic: str) -> dict:
     if membership is None or not membership.is_active:
         raise NotMember()
     message = message_post(
-        channel=channel, author=user, body=body, client_id=client_id, topic=topic
+        channel=channel,
+        author=user,
+        body=body,
+        client_id=client_id,
+        topic=topic,
+        member_checked=True,
     )
     return {"message": message_to_dict(message), "replay": message.is_replay}
 

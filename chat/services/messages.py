@@ -128,6 +128,7 @@ def message_post(
     topic: str = "",
     kind: str = Message.Kind.TEXT,
     data: dict | None = None,
+    member_checked: bool = False,
 ) -> Message:
     """Store a message, then (after commit) ring the channel's group and every active
     member's inbox (one ``group_send`` per member: fine for stores' channel sizes today;
@@ -137,7 +138,9 @@ def message_post(
     returned message has ``is_replay = True`` in that case (nothing is broadcast again, so a
     caller that acknowledges sends must answer the sender itself).
     ``author=None`` posts a system/bot message without membership checks. Posting moves the
-    author's read pointer to their own message.
+    author's read pointer to their own message. ``member_checked=True``: the caller has just
+    checked the author's active membership in this same call (the websocket consumer's
+    per-frame access check), so it is not queried twice.
     """
     text = clean_body(body) if kind == Message.Kind.TEXT else (body or "").strip()
     if client_id is not None:
@@ -145,9 +148,12 @@ def message_post(
     if channel.is_archived:
         raise Archived()
     if author is not None:
-        if not Membership.objects.filter(
-            channel=channel, user=author, state=Membership.State.ACTIVE
-        ).exists():
+        if (
+            not member_checked
+            and not Membership.objects.filter(
+                channel=channel, user=author, state=Membership.State.ACTIVE
+            ).exists()
+        ):
             raise NotMember()
         if client_id:
             existing = (
