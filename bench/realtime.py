@@ -6,7 +6,8 @@
 
 It migrates the scratch database, creates ``--users`` real users (members of a new open store
 channel) and their signed-in session cookies, starts ``--procs`` daphne processes serving the
-real consumers (``make serve-prod`` does the same in production), and for each process count
+real consumers (``make serve-prod`` does the same in production; ``--server uvicorn``:
+uvicorn processes), and for each process count
 runs ``compare.py`` from the shared wsbench folder: the reference server and Talkmall, one
 after the other, pinned, with the ratios Talkmall/reference. Then it opens ``--idle`` idle
 sockets on Talkmall and on the reference and prints the memory (RSS) per socket, and with more
@@ -50,6 +51,12 @@ def parse_args() -> argparse.Namespace:
         help="scratch DATABASE_URL (default: a SQLite file in /tmp)",
     )
     p.add_argument("--redis", default="", help="REDIS_URL; none: in-memory layer (1 process)")
+    p.add_argument(
+        "--server",
+        choices=["daphne", "uvicorn"],
+        default="daphne",
+        help="ASGI server (uvicorn: httptools + uvloop + websockets, requirements-dev.txt)",
+    )
     p.add_argument("--procs", default="1", help="process counts to run, e.g. 1,2")
     p.add_argument(
         "--profiles", default="echo,fanout100,fanout1000,persist", help="compare.py profiles"
@@ -139,9 +146,15 @@ def start_servers(args, count: int, log_dir: Path) -> list[tuple[subprocess.Pope
     servers = []
     for i in range(count):
         port = args.port + i if args.port else free_port()
-        log = open(log_dir / f"daphne-{port}.log", "wb")  # noqa: SIM115 - lives with the process
-        cmd = [str(ROOT / ".venv/bin/daphne"), "-b", "127.0.0.1", "-p", str(port),
-               "marketplace.asgi:application"]  # fmt: skip
+        log = open(log_dir / f"{args.server}-{port}.log", "wb")  # noqa: SIM115 - lives with the process
+        if args.server == "uvicorn":  # the same app; fan-out takes the generic ASGI send path
+            cmd = [str(ROOT / ".venv/bin/uvicorn"), "--host", "127.0.0.1", "--port", str(port),
+                   "--loop", "uvloop", "--http", "httptools", "--ws", "websockets",
+                   "--ws-per-message-deflate", "false", "--no-access-log",
+                   "--log-level", "warning", "marketplace.asgi:application"]  # fmt: skip
+        else:
+            cmd = [str(ROOT / ".venv/bin/daphne"), "-b", "127.0.0.1", "-p", str(port),
+                   "marketplace.asgi:application"]  # fmt: skip
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         servers.append((proc, port))
     for proc, port in servers:
@@ -153,7 +166,7 @@ def start_servers(args, count: int, log_dir: Path) -> list[tuple[subprocess.Pope
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     stop_servers(servers)
-                    sys.exit(f"daphne on port {port} did not start: see {log_dir}")
+                    sys.exit(f"{args.server} on port {port} did not start: see {log_dir}")
                 time.sleep(0.3)
     return servers
 
@@ -268,14 +281,15 @@ def main() -> None:
     cookie_file = work / "cookies.txt"
     cookie_file.write_text("\n".join(cookies) + "\n")
     print(f"channel {channel_id}, {len(cookies)} users, logs in {work}", file=sys.stderr)
-    results: dict = {"database": args.database.split(":")[0], "redis": bool(args.redis)}
+    results: dict = {"database": args.database.split(":")[0], "redis": bool(args.redis),
+                     "server": args.server}  # fmt: skip
     for count in procs:
         servers = start_servers(args, count, work)
         try:
             urls = [f"ws://127.0.0.1:{port}/ws/channels/{channel_id}/" for _, port in servers]
             pids = [proc.pid for proc, _ in servers]
             origin = f"http://127.0.0.1:{servers[0][1]}"
-            print(f"\n=== Talkmall, {count} daphne process(es), database "
+            print(f"\n=== Talkmall, {count} {args.server} process(es), database "
                   f"{results['database']}, layer {'Redis' if args.redis else 'in-memory'} ===",
                   flush=True)  # fmt: skip
             raw_file = work / f"compare-{count}.json"
