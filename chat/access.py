@@ -28,12 +28,28 @@ def _visible_channel(channel_id: int) -> Channel:
         raise ChannelNotFound() from None
 
 
+def _channel_and_membership(user, channel_id: int) -> tuple[Channel, Membership | None]:
+    """The visible channel and the user's membership of it (None if they have none): one
+    joined query for a member (every websocket frame re-checks access), two otherwise."""
+    if user is not None and user.is_authenticated:
+        try:
+            membership = (
+                Membership.objects.select_related("channel__store", "channel__goods")
+                .filter(channel_id=channel_id, user=user, channel__deleted_at__isnull=True)
+                .first()
+            )
+        except (ValueError, TypeError):
+            raise ChannelNotFound() from None
+        if membership is not None:
+            return membership.channel, membership
+    return _visible_channel(channel_id), None
+
+
 def access_channel_read(user, channel_id: int) -> tuple[Channel, Membership | None]:
     """The channel if ``user`` may read it, with their membership (None for an open
     channel's non-member reader). Direct channels exist only for their buyer and the store's
     staff; banned users read nothing; closed channels need an active membership."""
-    channel = _visible_channel(channel_id)
-    membership = membership_of(user, channel)
+    channel, membership = _channel_and_membership(user, channel_id)
     if channel.kind == Channel.Kind.DIRECT:
         if membership is None or not membership.is_active:
             raise ChannelNotFound()
