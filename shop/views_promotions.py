@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shop.access import access_store_manage, can_see_member_content, store_role
 from shop.exceptions import ShopError
 from shop.forms_promotions import PromotionForm
-from shop.models import Promotion, StoreStaff
+from shop.models import Promotion
 from shop.pricing import price_quote
 from shop.selectors import goods_cards
 from shop.selectors_promotions import (
@@ -31,6 +31,7 @@ from shop.services.promotions import (
     promotion_update,
     promotion_visible_to,
 )
+from shop.views_seller import seller_context
 
 
 def access_promotion(user, pk: int) -> Promotion:
@@ -99,16 +100,6 @@ def reverse_promotion(pk: int) -> str:
 # --- seller pages ---------------------------------------------------------------------------
 
 
-def _ctx(store, role, **extra) -> dict:
-    return {
-        "store": store,
-        "role": role,
-        "is_owner": role == StoreStaff.Role.OWNER,
-        "section": "promotions",
-        **extra,
-    }
-
-
 def _save(request, form: PromotionForm, store, promotion: Promotion | None):
     data = form.cleaned_data
     fields = {k: data.get(k) for k in PROMOTION_FIELDS}
@@ -133,7 +124,9 @@ def seller_promotions(request: HttpRequest, slug: str) -> HttpResponse:
         }
         for p in promotions_for_seller(store)
     ]
-    return render(request, "shop/seller/promotions.html", _ctx(store, role, rows=rows))
+    return render(
+        request, "shop/seller/promotions.html", seller_context(store, role, "promotions", rows=rows)
+    )
 
 
 @login_required
@@ -148,7 +141,9 @@ def seller_promotion_new(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("“%(title)s” is created.") % {"title": promotion.title})
             return redirect("shop:seller_promotion_edit", store.slug, promotion.pk)
     return render(
-        request, "shop/seller/promotion_form.html", _ctx(store, role, form=form, promotion=None)
+        request,
+        "shop/seller/promotion_form.html",
+        seller_context(store, role, "promotions", form=form, promotion=None),
     )
 
 
@@ -167,9 +162,10 @@ def seller_promotion_edit(request: HttpRequest, slug: str, pk: int) -> HttpRespo
     return render(
         request,
         "shop/seller/promotion_form.html",
-        _ctx(
+        seller_context(
             store,
             role,
+            "promotions",
             form=form,
             promotion=promotion,
             committed=group_buy_committed(promotion) if promotion.is_group_buy else None,

@@ -47,7 +47,8 @@ from shop.services.stores import (
 )
 
 
-def _ctx(store, role, section: str, **extra) -> dict:
+def seller_context(store, role, section: str, **extra) -> dict:
+    """The context every seller page's template needs (store, role, menu section)."""
     return {
         "store": store,
         "role": role,
@@ -57,7 +58,8 @@ def _ctx(store, role, section: str, **extra) -> dict:
     }
 
 
-def _form_error(form, error: ShopError) -> None:
+def form_error(form, error: ShopError) -> None:
+    """A service error on its field when the form has it, else on the form."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
 
@@ -80,7 +82,9 @@ def seller_store(request: HttpRequest, slug: str) -> HttpResponse:
     for g in goods_for_seller(store):
         quote = price_quote(g, book=book)  # the public price now (members-only offers aside)
         goods.append({"goods": g, "price": quote.price, "quote": quote, "image": g.first_image})
-    return render(request, "shop/seller/store.html", _ctx(store, role, "goods", goods=goods))
+    return render(
+        request, "shop/seller/store.html", seller_context(store, role, "goods", goods=goods)
+    )
 
 
 @login_required
@@ -101,12 +105,14 @@ def seller_profile(request: HttpRequest, slug: str) -> HttpResponse:
                 remove_cover=data.get("remove_cover", False),
             )
         except ShopError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("Store profile saved."))
             return redirect("shop:seller_profile", store.slug)
     store.refresh_from_db()
-    return render(request, "shop/seller/profile.html", _ctx(store, role, "profile", form=form))
+    return render(
+        request, "shop/seller/profile.html", seller_context(store, role, "profile", form=form)
+    )
 
 
 @login_required
@@ -122,7 +128,9 @@ def seller_delivery(request: HttpRequest, slug: str) -> HttpResponse:
         )
         messages.success(request, _("Delivery settings saved."))
         return redirect("shop:seller_delivery", store.slug)
-    return render(request, "shop/seller/delivery.html", _ctx(store, role, "delivery", form=form))
+    return render(
+        request, "shop/seller/delivery.html", seller_context(store, role, "delivery", form=form)
+    )
 
 
 @login_required
@@ -139,7 +147,7 @@ def seller_settlement(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, _("Settlement account saved."))
         return redirect("shop:seller_settlement", store.slug)
     return render(
-        request, "shop/seller/settlement.html", _ctx(store, role, "settlement", form=form)
+        request, "shop/seller/settlement.html", seller_context(store, role, "settlement", form=form)
     )
 
 
@@ -158,7 +166,7 @@ def seller_managers(request: HttpRequest, slug: str) -> HttpResponse:
                     store=store, actor=request.user, identifier=form.cleaned_data["identifier"]
                 )
             except ShopError as error:
-                _form_error(form, error)
+                form_error(form, error)
             else:
                 messages.success(
                     request, _("%(name)s is now a manager.") % {"name": staff.user.name}
@@ -170,7 +178,7 @@ def seller_managers(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "shop/seller/managers.html",
-        _ctx(store, role, "managers", form=form, staff=staff),
+        seller_context(store, role, "managers", form=form, staff=staff),
     )
 
 
@@ -223,7 +231,7 @@ def _goods_form_page(request, store, role, goods: Goods | None) -> HttpResponse:
                 saved = goods_update(goods=goods, **changes)
                 done = _("“%(name)s” is saved.")
         except ShopError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, done % {"name": saved.name})
             return redirect("shop:seller_goods_edit", store.slug, saved.pk)
@@ -234,7 +242,9 @@ def _goods_form_page(request, store, role, goods: Goods | None) -> HttpResponse:
     return render(
         request,
         "shop/seller/goods_form.html",
-        _ctx(store, role, "goods", form=form, options=options, goods=goods, images=images),
+        seller_context(
+            store, role, "goods", form=form, options=options, goods=goods, images=images
+        ),
     )
 
 

@@ -42,7 +42,7 @@ from shop.models import Goods
 from shop.orders.models import CartItem
 from shop.orders.views import checkout_url
 from shop.pricing import price_for
-from shop.views_seller import _ctx
+from shop.views_seller import seller_context
 
 
 def _next(request: HttpRequest, default: str) -> str:
@@ -218,7 +218,7 @@ def seller_bot(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "chatbot/seller_bot.html",
-        _ctx(
+        seller_context(
             store,
             role,
             "bot",
@@ -259,7 +259,7 @@ def seller_faq_edit(request: HttpRequest, slug: str, pk: int | None = None) -> H
     return render(
         request,
         "chatbot/seller_faq_form.html",
-        _ctx(
+        seller_context(
             store,
             role,
             "bot",
@@ -302,7 +302,7 @@ def seller_bot_questions(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "chatbot/seller_questions.html",
-        _ctx(store, role, "bot", page=page, rows=rows, show=show),
+        seller_context(store, role, "bot", page=page, rows=rows, show=show),
     )
 
 
@@ -327,7 +327,7 @@ def seller_offers(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "chatbot/seller_offers.html",
-        _ctx(
+        seller_context(
             store,
             role,
             "offers",

@@ -18,18 +18,8 @@ from chat.models import Membership
 from chat.services import channels as channel_services
 from chat.views_manage import back, error_text
 from shop.access import access_store_manage
-from shop.models import Store, StoreStaff
-
-
-def _ctx(store, role, section: str, **extra) -> dict:
-    return {
-        "store": store,
-        "role": role,
-        "is_owner": role == StoreStaff.Role.OWNER,
-        "section": section,
-        **extra,
-    }
-
+from shop.models import Store
+from shop.views_seller import seller_context
 
 # --- the buyer asks to join ---------------------------------------------------------------
 
@@ -127,7 +117,7 @@ def seller_join_form(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "chatfeedback/seller_join_form.html",
-        _ctx(
+        seller_context(
             store,
             role,
             "talk",
@@ -177,5 +167,5 @@ def seller_csat(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "chatfeedback/seller_csat.html",
-        _ctx(store, role, "csat", stats=csat.csat_stats(store, days=days), days=days),
+        seller_context(store, role, "csat", stats=csat.csat_stats(store, days=days), days=days),
     )

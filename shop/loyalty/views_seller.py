@@ -28,22 +28,11 @@ from shop.loyalty.services.coupons import coupon_issue, new_code
 from shop.loyalty.services.customers import rfm_customers
 from shop.loyalty.services.grades import grades_recalc
 from shop.loyalty.services.mileage import settings_for
-from shop.models import StoreStaff
+from shop.views_seller import form_error, seller_context
 
 
 def _ctx(store, role, tab: str, **extra) -> dict:
-    return {
-        "store": store,
-        "role": role,
-        "is_owner": role == StoreStaff.Role.OWNER,
-        "section": "loyalty",
-        "tab": tab,
-        **extra,
-    }
-
-
-def _form_error(form, error: ShopError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
+    return seller_context(store, role, "loyalty", tab=tab, **extra)
 
 
 @login_required
@@ -221,7 +210,7 @@ def coupon_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 grade=form.cleaned_data.get("grade"),
             )
         except ShopError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, _("Issued to %(n)d more customers.") % {"n": n})
             return redirect("loyalty:seller_coupon_detail", store.slug, coupon.pk)
@@ -260,7 +249,7 @@ def broadcasts_page(request: HttpRequest, slug: str) -> HttpResponse:
                 coupon=data.get("coupon"),
             )
         except ShopError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(
                 request,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shop.access import access_store_manage
-from shop.models import Courier, StoreStaff
+from shop.models import Courier
 from shop.orders.access import access_order_seller
 from shop.orders.exceptions import ShopError
 from shop.orders.forms import NoteForm, ShipForm, TrackingCsvForm
@@ -45,6 +45,7 @@ from shop.orders.services.orders import (
     order_start_preparing,
 )
 from shop.orders.services.payments import payment_confirm_deposit
+from shop.views_seller import seller_context
 
 S = OrderStatus
 TAB_LABELS = {
@@ -56,16 +57,6 @@ TAB_LABELS = {
     "claims": gettext_lazy("Claims"),
 }
 MAX_CSV_BYTES = 200_000
-
-
-def _ctx(store, role, **extra) -> dict:
-    return {
-        "store": store,
-        "role": role,
-        "is_owner": role == StoreStaff.Role.OWNER,
-        "section": "orders",
-        **extra,
-    }
 
 
 @login_required
@@ -87,9 +78,10 @@ def seller_orders(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "orders/seller/orders.html",
-        _ctx(
+        seller_context(
             store,
             role,
+            "orders",
             tab=tab,
             tabs=tabs,
             page=page,
@@ -110,9 +102,10 @@ def seller_order_detail(request: HttpRequest, slug: str, number: str) -> HttpRes
     return render(
         request,
         "orders/seller/order_detail.html",
-        _ctx(
+        seller_context(
             store,
             role,
+            "orders",
             order=order,
             lines=list(order.lines.all()),
             events=order_timeline(order),

@@ -40,16 +40,7 @@ from shop.settlement.stats import (
     sales_by_goods,
     sales_series,
 )
-
-
-def _ctx(store, role, section: str, **extra) -> dict:
-    return {
-        "store": store,
-        "role": role,
-        "is_owner": role == StoreStaff.Role.OWNER,
-        "section": section,
-        **extra,
-    }
+from shop.views_seller import seller_context
 
 
 def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
@@ -114,7 +105,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "settlement/seller/dashboard.html",
-        _ctx(
+        seller_context(
             store,
             role,
             "dashboard",
@@ -166,7 +157,7 @@ def stats(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "settlement/seller/stats.html",
-        _ctx(
+        seller_context(
             store,
             role,
             "stats",
@@ -209,7 +200,7 @@ def stats_chat(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "settlement/seller/stats_chat.html",
-        _ctx(
+        seller_context(
             store,
             role,
             "stats",
@@ -282,7 +273,7 @@ def accounts(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "settlement/seller/accounts.html",
-        _ctx(
+        seller_context(
             store,
             role,
             "accounts",
@@ -364,7 +355,7 @@ def statement_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request,
         "settlement/seller/statement.html",
-        _ctx(
+        seller_context(
             store,
             role,
             "accounts",
@@ -396,7 +387,7 @@ def vat(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "settlement/seller/vat.html",
-        _ctx(
+        seller_context(
             store,
             role,
             "accounts",
@@ -463,5 +454,5 @@ def tax_invoices(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "settlement/seller/tax_invoices.html",
-        _ctx(store, role, "accounts", invoices=invoices, tab="invoices"),
+        seller_context(store, role, "accounts", invoices=invoices, tab="invoices"),
     )
