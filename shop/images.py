@@ -19,6 +19,7 @@ MAX_PIXELS = 40_000_000
 LOGO_BOX = (400, 400)
 COVER_BOX = (1600, 800)
 GOODS_BOX = (1200, 1200)
+MAX_PHOTOS = 3  # photos a buyer may attach to a review or a claim
 
 
 def validate_image_upload(upload) -> None:
@@ -66,3 +67,19 @@ def resize_image(upload, box: tuple[int, int], *, prefix: str = "img") -> InMemo
     base = os.path.splitext(os.path.basename(getattr(upload, "name", "") or ""))[0][:40]
     name = f"{prefix}-{uuid.uuid4().hex[:12]}{'-' + base if base else ''}.{ext}"
     return InMemoryUploadedFile(out, None, name, content_type, size, None)
+
+
+def clean_photo_uploads(photos, *, error: type[Exception]) -> list:
+    """The buyer's photos (empty slots dropped): at most MAX_PHOTOS real images, otherwise
+    ``error(message, field="photos")``."""
+    from django.utils.translation import gettext
+
+    photos = [p for p in (photos or []) if p]
+    if len(photos) > MAX_PHOTOS:
+        raise error(gettext("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS}, field="photos")
+    for upload in photos:
+        try:
+            validate_image_upload(upload)
+        except ValidationError as invalid:
+            raise error(invalid.messages[0], field="photos") from None
+    return photos

@@ -3,20 +3,19 @@ purchase-confirmed) order line, once per line."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shop.exceptions import ShopError
-from shop.images import GOODS_BOX, resize_image, validate_image_upload
+from shop.images import GOODS_BOX, clean_photo_uploads, resize_image
 from shop.orders.models import OrderLine, OrderStatus
 from shop.orders.services.orders import is_operator, is_store_staff
 from shop.reviews.models import MAX_REPLY, MAX_TEXT, Review, ReviewPhoto
 from shop.reviews.signals import review_created
 
 REVIEWABLE_STATUSES = frozenset({OrderStatus.DELIVERED, OrderStatus.COMPLETED})
-MAX_PHOTOS = 3
 
 
 class ReviewError(ShopError):
@@ -35,18 +34,6 @@ def review_refusal(user, line: OrderLine) -> str:
     if Review.objects.filter(order_line=line).exists():
         return _("You reviewed this item already.")
     return ""
-
-
-def _clean_photos(photos) -> list:
-    photos = [p for p in (photos or []) if p]
-    if len(photos) > MAX_PHOTOS:
-        raise ReviewError(_("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS}, field="photos")
-    for upload in photos:
-        try:
-            validate_image_upload(upload)
-        except ValidationError as error:
-            raise ReviewError(error.messages[0], field="photos") from None
-    return photos
 
 
 def review_created_hook(review: Review) -> None:
@@ -74,7 +61,7 @@ def review_create(*, author, order_line: OrderLine, rating: int, text: str, phot
         raise ReviewError(
             _("A review is at most %(n)d characters.") % {"n": MAX_TEXT}, field="text"
         )
-    photos = _clean_photos(photos)
+    photos = clean_photo_uploads(photos, error=ReviewError)
     try:
         with transaction.atomic():
             review = Review.objects.create(

@@ -21,13 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop.images import GOODS_BOX, resize_image, validate_image_upload
+from shop.images import GOODS_BOX, clean_photo_uploads, resize_image
 from shop.models import Goods, GoodsOption
 from shop.orders.exceptions import BadTransition, OrderError, SoldOut
 from shop.orders.models import (
@@ -54,7 +54,6 @@ from shop.orders.shipping import shipping_fee_for
 K = Claim.Kind
 C = Claim.Status
 MAX_REASON = 300
-MAX_PHOTOS = 3
 RETURN_WINDOW = timedelta(days=7)
 RETURNABLE_STATUSES = frozenset({OrderStatus.DELIVERED, OrderStatus.COMPLETED})
 
@@ -318,18 +317,6 @@ def claim_request_cancel(*, order: Order, actor, reason: str) -> Claim | None:
     return claim
 
 
-def _clean_photos(photos) -> list:
-    photos = [p for p in (photos or []) if p]
-    if len(photos) > MAX_PHOTOS:
-        raise OrderError(_("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS}, field="photos")
-    for upload in photos:
-        try:
-            validate_image_upload(upload)
-        except ValidationError as error:
-            raise OrderError(error.messages[0], field="photos") from None
-    return photos
-
-
 def _lock_stock(goods_ids, option_ids) -> None:
     """Lock goods then options, each by id (the checkout's order: no deadlocks)."""
     list(Goods.objects.select_for_update().filter(pk__in=sorted(goods_ids)).order_by("pk"))
@@ -367,7 +354,7 @@ def claim_request_return(
     if reason_code not in ClaimReason.values:
         raise OrderError(_("Choose a reason."), field="reason_code")
     text = (reason or "").strip()[:MAX_REASON] or str(ClaimReason(reason_code).label)
-    photos = _clean_photos(photos)
+    photos = clean_photo_uploads(photos, error=OrderError)
     wanted = {int(k): int(v) for k, v in (lines or {}).items() if v}
     if not wanted:
         raise OrderError(_("Choose at least one item and a quantity."), field="lines")
