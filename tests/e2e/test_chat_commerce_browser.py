@@ -96,6 +96,6 @@ def test_buy_from_product_card_and_watch_order_card_ship(live_server_url, phone,
     box = buyer.locator(".talk textarea[name=body]")
     box.fill("언제 도착하나요?")
     box.press("Enter")
-    buyer.locator(".talk .msg[data-id]", has_text="언제 도착하나요?").wait_for(timeout=10_000)
+    buyer.locator(".talk .msg.mine[data-id]", has_text="언제 도착하나요?").wait_for(timeout=10_000)
     assert _fits_phone(buyer)
     buyer.screenshot(path=str(screenshot_dir / "direct-order-card.png"))
