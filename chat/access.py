@@ -7,10 +7,16 @@ closed channel that is public anyway (listed on its store's teaser page): ``NotM
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from django.db import connection
 from django.db.models import QuerySet
 
 from chat.exceptions import Banned, ChannelNotFound, NotMember
 from chat.models import Channel, Membership
+
+# ``archived_at`` of a partly loaded archived channel (``access_socket``): only "set" matters.
+ARCHIVED = datetime.min.replace(tzinfo=UTC)
 
 
 def membership_of(user, channel: Channel) -> Membership | None:
@@ -45,24 +51,68 @@ def _channel_and_membership(user, channel_id: int) -> tuple[Channel, Membership 
     return _visible_channel(channel_id), None
 
 
+def _rules(kind: str, closed: bool, state: str | None, signed_in: bool) -> None:
+    """Who may read a channel, on bare facts (raises the reason they may not). Direct
+    channels exist only for their buyer and the store's staff; banned users read nothing;
+    closed channels need an active membership; anonymous visitors never use the socket/API
+    (they see the server-rendered pane on public pages only, views decide)."""
+    active = state == Membership.State.ACTIVE
+    if kind == Channel.Kind.DIRECT:
+        if not active:
+            raise ChannelNotFound()
+        return
+    if state == Membership.State.BANNED:
+        raise Banned()
+    if closed and not active:
+        raise NotMember()
+    if not signed_in:
+        raise NotMember()
+
+
 def access_channel_read(user, channel_id: int) -> tuple[Channel, Membership | None]:
     """The channel if ``user`` may read it, with their membership (None for an open
-    channel's non-member reader). Direct channels exist only for their buyer and the store's
-    staff; banned users read nothing; closed channels need an active membership."""
+    channel's non-member reader); see ``_rules``."""
     channel, membership = _channel_and_membership(user, channel_id)
-    if channel.kind == Channel.Kind.DIRECT:
-        if membership is None or not membership.is_active:
-            raise ChannelNotFound()
-        return channel, membership
-    if membership is not None and membership.state == Membership.State.BANNED:
-        raise Banned()
-    if channel.is_closed and (membership is None or not membership.is_active):
-        raise NotMember()
-    if user is None or not user.is_authenticated:
-        # Open channels are readable by anyone signed in; anonymous visitors see the
-        # server-rendered pane on public pages only (views decide), never the socket/API.
-        raise NotMember()
+    _rules(
+        channel.kind,
+        channel.is_closed,
+        membership.state if membership is not None else None,
+        user is not None and user.is_authenticated,
+    )
     return channel, membership
+
+
+# Columns of the partial Channel that ``access_socket`` builds (the rest load on use).
+_SOCKET_CHANNEL_FIELDS = ("id", "kind", "store_id", "goods_id", "buyer_id", "visibility")
+_SOCKET_SQL = (
+    "SELECT c.id, c.kind, c.store_id, c.goods_id, c.buyer_id, c.visibility,"
+    " c.archived_at IS NOT NULL, m.state"
+    " FROM chat_channel c LEFT JOIN chat_membership m ON m.channel_id = c.id AND m.user_id = %s"
+    " WHERE c.id = %s AND c.deleted_at IS NULL"
+)
+
+
+def access_socket(user, channel_id: int) -> tuple[Channel, str | None]:
+    """``access_channel_read`` for an open websocket, in one plain query that builds no
+    related objects: every frame a socket sends calls it, so a removed, banned or closed-out
+    user is refused at the next frame. Returns a partly loaded channel (other columns load on
+    use; ``archived_at`` is a stand-in: set when archived) and the user's membership state
+    (None: no membership)."""
+    if user is None or not user.is_authenticated:
+        raise NotMember()
+    with connection.cursor() as cursor:
+        cursor.execute(_SOCKET_SQL, [user.pk, channel_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise ChannelNotFound()
+    *columns, archived, state = row
+    channel = Channel.from_db(
+        connection.alias,
+        _SOCKET_CHANNEL_FIELDS + ("archived_at", "deleted_at"),
+        (*columns, ARCHIVED if archived else None, None),
+    )
+    _rules(channel.kind, channel.is_closed, state, True)
+    return channel, state
 
 
 def access_channel_write(user, channel_id: int) -> tuple[Channel, Membership]:

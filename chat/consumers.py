@@ -10,7 +10,7 @@ import time
 
 from channels.db import database_sync_to_async
 
-from chat.access import access_channel_read
+from chat.access import access_channel_read, access_socket
 from chat.exceptions import Banned, ChannelNotFound, ChatError, NotMember
 from chat.fanout import CLOSE_TRY_LATER, FanoutConsumer, LayerDown, encode
 from chat.groups import channel_group, inbox_group
@@ -107,17 +107,18 @@ def _open(user, channel_id: int) -> dict:
     }
 
 
-def _readable(user, channel_id: int):
-    """Re-check read access on every frame: losing it closes the socket."""
+def _readable(user, channel_id: int, check=access_socket):
+    """Re-check read access on every frame (one plain query, ``access_socket``): losing it
+    closes the socket."""
     try:
-        return access_channel_read(user, channel_id)
+        return check(user, channel_id)
     except (ChannelNotFound, NotMember, Banned) as exc:
         raise Refused(exc, _close_code(exc)) from None
 
 
 def _send(user, channel_id: int, body: str, client_id: str, topic: str) -> dict:
-    channel, membership = _readable(user, channel_id)  # one access check, not two
-    if membership is None or not membership.is_active:
+    channel, state = _readable(user, channel_id)  # one access check, not two
+    if state != Membership.State.ACTIVE:
         raise NotMember()
     message = message_post(
         channel=channel,
@@ -137,7 +138,7 @@ def _history(user, channel_id: int, before, after, limit, topic) -> dict:
 
 
 def _read(user, channel_id: int, up_to: int) -> int:
-    _channel, membership = _readable(user, channel_id)
+    _channel, membership = _readable(user, channel_id, access_channel_read)
     if membership is None or not membership.is_active:
         raise NotMember()
     return read_mark(membership=membership, up_to=up_to)

@@ -433,20 +433,66 @@ def hub_stats() -> dict:
 _coalesced: dict[object, object] = {}  # key -> the latest function asked for (loop thread)
 
 
+def _server_loop():
+    """The event loop that called this database thread (under the server), else None."""
+    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
+        return None
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return None
+    return loop
+
+
 def coalesce(key: object, fn) -> bool:
     """Called from a database thread under the server: run the sync ``fn()`` once, in the
     database thread, ``COALESCE`` seconds from now, however often ``key`` is asked for
     meanwhile (the latest ``fn`` wins). False without a server loop (a command, a test):
     the caller runs its work at once."""
-    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
-        return False
-    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
-    if loop is None or loop.is_closed() or not loop.is_running():
+    loop = _server_loop()
+    if loop is None:
         return False
     # A fresh context: the database thread's own (asgiref's "inside sync_to_async" marks)
     # must not leak into the loop.
     loop.call_soon_threadsafe(_coalesce_in_loop, key, fn, context=contextvars.Context())
     return True
+
+
+_outbox: dict[object, deque] = {}  # loop -> group events waiting for the publisher
+
+
+def publish_soon(group: str, event: dict) -> bool:
+    """Called from a database thread under the server (after a commit): hand ``group_send``
+    to the server's loop and return at once, instead of waiting for the loop
+    (``async_to_sync``). One publisher per loop sends them in the order given, so a
+    channel's messages leave a process in commit order. False without a server loop: the
+    caller sends itself."""
+    loop = _server_loop()
+    if loop is None:
+        return False
+    loop.call_soon_threadsafe(_publish_in_loop, group, event, context=contextvars.Context())
+    return True
+
+
+def _publish_in_loop(group: str, event: dict) -> None:
+    loop = asyncio.get_running_loop()
+    waiting = _outbox.get(loop)
+    if waiting is None:  # no publisher running: start one
+        waiting = _outbox[loop] = deque()
+        loop.create_task(_publisher(loop, waiting))
+    waiting.append((group, event))
+
+
+async def _publisher(loop, waiting: deque) -> None:
+    layer = get_channel_layer()
+    try:
+        while waiting:
+            group, event = waiting.popleft()
+            try:
+                await layer.group_send(group, event)
+            except Exception as exc:  # the row is committed: clients resume
+                log.warning("not broadcast to %s (%s): clients resume", group, exc)
+    finally:
+        del _outbox[loop]
 
 
 def _coalesce_in_loop(key: object, fn) -> None:

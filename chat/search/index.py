@@ -30,7 +30,7 @@ def index_message(message: Message, *, new: bool = False) -> int:
     """(Re)index one message: its old postings go, the current body's come in. A deleted or
     system message ends up with none. ``new=True`` skips the delete for a fresh row.
     Returns the number of postings written."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if not new:
             cursor.execute(f"DELETE FROM {TABLE} WHERE message_id = %s", [message.pk])  # noqa: S608
         if not is_indexable(message):

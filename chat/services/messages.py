@@ -14,7 +14,9 @@ from collections import deque
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models.signals import post_save
+from django.utils import timezone
 
 from chat.exceptions import Archived, BadMessage, NotMember, TooLong
 from chat.groups import channel_group, inbox_group
@@ -36,8 +38,10 @@ def send_after_commit(group: str, event: dict) -> None:
     fan-out closes its sockets when the layer is down so clients resume from the database."""
 
     def send() -> None:
+        from chat import fanout
+
         layer = get_channel_layer()
-        if layer is not None:
+        if layer is not None and not fanout.publish_soon(group, event):
             try:
                 async_to_sync(layer.group_send)(group, event)
             except Exception as exc:
@@ -147,66 +151,111 @@ def message_post(
         client_id = str(client_id)[:64] or None
     if channel.is_archived:
         raise Archived()
-    if author is not None:
-        if (
-            not member_checked
-            and not Membership.objects.filter(
-                channel=channel, user=author, state=Membership.State.ACTIVE
-            ).exists()
-        ):
-            raise NotMember()
-        if client_id:
-            existing = (
-                Message.objects.select_related("author")
-                .filter(channel=channel, author=author, client_id=client_id)
-                .first()
-            )
-            if existing:
-                existing.is_replay = True
-                return existing
+    if (
+        author is not None
+        and not member_checked
+        and not Membership.objects.filter(
+            channel=channel, user=author, state=Membership.State.ACTIVE
+        ).exists()
+    ):
+        raise NotMember()
     try:
         with transaction.atomic():
-            # Lock the channel row first: the INSERT's foreign key takes a shared lock on it
-            # and the UPDATE below an exclusive one, so two processes posting at once would
-            # deadlock on MariaDB (found by tests/chat/test_realtime_faults.py).
-            list(Channel.objects.select_for_update().filter(pk=channel.pk).values_list("pk"))
-            # The channel's previous message, read under that lock: live frames carry it as
-            # ``prev`` so a client that never got it (its publisher died after commit) resumes.
-            prev = (
-                Message.objects.filter(channel=channel)
-                .order_by("-id")
-                .values_list("id", flat=True)
-                .first()
+            message, prev = _insert(
+                channel, author, kind, text, data or {}, client_id, (topic or "")[:100]
             )
-            message = Message.objects.create(
-                channel=channel,
-                author=author,
-                kind=kind,
-                body=text,
-                data=data or {},
-                client_id=client_id,
-                topic=(topic or "")[:100],
-            )
-            Channel.objects.filter(pk=channel.pk).update(last_message_at=message.created_at)
-            if author is not None:
-                Membership.objects.filter(
-                    channel=channel, user=author, last_read_message_id__lt=message.pk
-                ).update(last_read_message_id=message.pk, last_read_seq=message.seq)
-            payload = {**message_to_dict(message), "prev": prev or 0}
+            payload = {**message_to_dict(message), "prev": prev}
             send_after_commit(
                 channel_group(channel.pk), {"type": "chat.message", "message": payload}
             )
             transaction.on_commit(lambda: _inbox_fanout_soon(message))
             transaction.on_commit(lambda: message_posted.send(sender=Message, message=message))
     except IntegrityError:
-        # Two retries raced: the other one won; return its row.
-        existing = Message.objects.select_related("author").get(
-            channel=channel, author=author, client_id=client_id
+        # A retried send: its client_id is taken (uniq_message_client_id). Return that row.
+        existing = (
+            Message.objects.select_related("author")
+            .filter(channel=channel, author=author, client_id=client_id)
+            .first()
+            if author is not None and client_id
+            else None
         )
+        if existing is None:
+            raise
         existing.is_replay = True
         return existing
     message.is_replay = False
     return message
+
+
+# The post path in plain statements (every send runs them: docs/performance.md, "Post path").
+_LOCK_SQL = "SELECT last_seq FROM chat_channel WHERE id = %s"
+_PREV_SQL = "SELECT MAX(id) FROM chat_message WHERE channel_id = %s"
+_INSERT_FIELDS = [
+    Message._meta.get_field(name)
+    for name in (
+        "channel",
+        "author",
+        "kind",
+        "body",
+        "data",
+        "client_id",
+        "topic",
+        "created_at",
+        "seq",
+    )
+]
+_CREATED_AT = [field.name for field in _INSERT_FIELDS].index("created_at")
+_INSERT_SQL = "INSERT INTO chat_message ({}) VALUES ({})".format(  # noqa: S608 - model columns
+    ", ".join(field.column for field in _INSERT_FIELDS),
+    ", ".join(["%s"] * len(_INSERT_FIELDS)),
+)
+_CHANNEL_SQL = "UPDATE chat_channel SET last_seq = %s, last_message_at = %s WHERE id = %s"
+_READ_SQL = (
+    "UPDATE chat_membership SET last_read_message_id = %s, last_read_seq = %s"
+    " WHERE channel_id = %s AND user_id = %s AND last_read_message_id < %s"
+)
+
+
+def _insert(channel, author, kind, body, data, client_id, topic) -> tuple[Message, int]:
+    """In the caller's transaction: lock the channel row (first: the INSERT's foreign key
+    takes a shared lock on it and the UPDATE an exclusive one, so two processes posting at
+    once deadlocked MariaDB without it), read the previous message id under that lock (live
+    frames carry it as ``prev``: a client that never got it resumes), insert the message with
+    the channel's next ``seq``, move the channel's counters and the author's read pointer to
+    it. Plain statements, the same as ``Message.save`` does through the ORM; ``post_save`` is
+    sent as that would (the search index). Returns the message and ``prev`` (0: none)."""
+    now = timezone.now()
+    message = Message(
+        channel=channel, author=author, kind=kind, body=body, data=data,
+        client_id=client_id, topic=topic, created_at=now,
+    )  # fmt: skip
+    features = connection.features
+    with connection.cursor() as cursor:
+        lock = " FOR UPDATE" if features.has_select_for_update else ""
+        cursor.execute(_LOCK_SQL + lock, [channel.pk])
+        message.seq = cursor.fetchone()[0] + 1
+        cursor.execute(_PREV_SQL, [channel.pk])
+        prev = cursor.fetchone()[0] or 0
+        values = [
+            field.get_db_prep_save(getattr(message, field.attname), connection)
+            for field in _INSERT_FIELDS
+        ]
+        if features.can_return_columns_from_insert:
+            cursor.execute(_INSERT_SQL + " RETURNING id", values)
+            message.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(_INSERT_SQL, values)
+            message.pk = cursor.lastrowid
+        cursor.execute(_CHANNEL_SQL, [message.seq, values[_CREATED_AT], channel.pk])
+        if author is not None:
+            cursor.execute(_READ_SQL, [message.pk, message.seq, channel.pk, author.pk, message.pk])
+    message._state.adding = False
+    message._state.db = connection.alias
+    post_save.send(
+        sender=Message, instance=message, created=True, update_fields=None, raw=False,
+        using=connection.alias,
+    )  # fmt: skip
+    return message, prev
 
 
 def _unread_among(newest: list[int], pointer: int) -> int:

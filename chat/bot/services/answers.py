@@ -51,12 +51,16 @@ def bot_respond(message: Message) -> list[Message]:
         return []
     if channel.is_archived or channel.deleted_at is not None:
         return []
+    prepared = prepare(message.body)
+    if channel.kind != Channel.Kind.DIRECT and not prepared.question:
+        # Nothing to answer or log (no FAQ match, not a question): no query at all. Most
+        # lines of a busy store talk end here. A 1:1 chat may still owe the quiet-hours note.
+        return []
     store = channel.store
     if StoreStaff.objects.filter(store=store, user_id=message.author_id).exists():
         return []
     if not bot_enabled(channel):
         return []
-    prepared = prepare(message.body)
     posted: list[Message] = []
     entry = None
     intent = ""
