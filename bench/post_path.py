@@ -36,6 +36,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--sends", type=int, default=300, help="sends per round")
     p.add_argument("--rounds", type=int, default=5, help="rounds (the median is printed)")
     p.add_argument("--question", action="store_true", help="send a question the store's FAQ answers")
+    p.add_argument("--body", help="send this text instead (e.g. bench:0:1:123, what wsbench sends)")
     p.add_argument("--profile", type=int, default=0, help="print the N costliest functions (cProfile, one round)")
     return p.parse_args()  # fmt: skip
 
@@ -97,7 +98,7 @@ async def main_async(args) -> None:
     print(f"queries in one send (before the coalesced inbox counts): {len(queries)}")
     for sql in queries:
         print("   ", sql[:150])
-    text = QUESTION if args.question else TEXT
+    text = args.body or (QUESTION if args.question else TEXT)
     await run_round(user, channel_id, max(20, args.sends // 10), "warm", text)
     if args.profile:
         profiler = cProfile.Profile()

@@ -86,6 +86,8 @@ def _transport_of(send):
             protocol = send.args[0] if send.args else None
             node = protocol
             for _ in range(6):  # protocol → HTTP channel wrappers → the TCP transport
+                if hasattr(node, "_tlsConnection"):  # TLS in daphne: frames must be encrypted
+                    return None, None
                 if node is None or isinstance(getattr(node, "dataBuffer", None), bytes):
                     return (protocol, node) if node is not None else (None, None)
                 node = getattr(node, "transport", None) or getattr(node, "_channel", None)
@@ -104,6 +106,25 @@ def text_frame(data: bytes) -> bytes:
     if n < 65536:
         return b"\x81\x7e" + n.to_bytes(2, "big") + data
     return b"\x81\x7f" + n.to_bytes(8, "big") + data
+
+
+def _write(transport, data: bytes) -> None:
+    """Write to a Twisted TCP transport: straight to the socket when nothing is queued before
+    it (what asyncio's transports do), else through Twisted's buffer. ``transport.write``
+    alone costs a writer registration and removal (two epoll_ctl calls) and a loop turn per
+    socket per frame; this is one ``send``."""
+    sock = getattr(transport, "socket", None)
+    if sock is None or _buffered(transport) or not transport.connected or transport.disconnecting:
+        transport.write(data)
+        return
+    try:
+        sent = sock.send(data)
+    except BlockingIOError:
+        sent = 0
+    except OSError:  # reset or closed: Twisted notices and disconnects
+        sent = 0
+    if sent < len(data):
+        transport.write(data[sent:])
 
 
 def _buffered(transport) -> int:
@@ -597,7 +618,7 @@ class FanoutConsumer(AsyncWebsocketConsumer):
                 self.drop(CLOSE_TOO_SLOW)
                 return
             if self._wsproto.state == OPEN:
-                self._transport.write(wire if wire is not None else text_frame(text.encode()))
+                _write(self._transport, wire if wire is not None else text_frame(text.encode()))
                 return
         coro = self.base_send({"type": "websocket.send", "text": text})
         try:

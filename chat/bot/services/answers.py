@@ -18,6 +18,7 @@ from chat.bot.services.faq import (
     answer_language,
     entry_question,
     faq_match,
+    faq_may_match,
     faq_topics,
     store_bot,
 )
@@ -52,9 +53,14 @@ def bot_respond(message: Message) -> list[Message]:
     if channel.is_archived or channel.deleted_at is not None:
         return []
     prepared = prepare(message.body)
-    if channel.kind != Channel.Kind.DIRECT and not prepared.question:
-        # Nothing to answer or log (no FAQ match, not a question): no query at all. Most
-        # lines of a busy store talk end here. A 1:1 chat may still owe the quiet-hours note.
+    if (
+        channel.kind != Channel.Kind.DIRECT
+        and not _asks(prepared)
+        and not faq_may_match(channel.store_id, prepared)
+    ):
+        # Nothing to answer or log (no FAQ keyword, not a real question): no query while the
+        # keywords are fresh. Most lines of a busy store talk end here. A 1:1 chat may still
+        # owe the quiet-hours note.
         return []
     store = channel.store
     if StoreStaff.objects.filter(store=store, user_id=message.author_id).exists():

@@ -7,6 +7,8 @@ changed shipping fee or return address is answered correctly at once.
 
 from __future__ import annotations
 
+import time
+
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -145,6 +147,33 @@ def faq_entries(store: Store, *, enabled_only: bool = True) -> list[FaqEntry]:
     if enabled_only:
         qs = qs.filter(enabled=True)
     return list(qs)
+
+
+# Per process: each store's enabled FAQ keyword lists, for ``faq_may_match``. Edits in this
+# process clear it at once (chat.bot.receivers); another process's edits show after KEYWORDS_TTL.
+KEYWORDS_TTL = 10.0
+_keywords: dict[int, tuple[float, tuple[tuple[str, ...], ...]]] = {}
+
+
+def faq_keywords_forget() -> None:
+    _keywords.clear()
+
+
+def faq_may_match(store_id: int, message) -> bool:
+    """Could any enabled FAQ entry of the store match ``message`` (a matching.Prepared)? A
+    cheap first look from a per-process copy of the keywords (no query while it is fresh):
+    False means ``faq_match`` would find nothing; True means ask it (it reads the database)."""
+    if not message.question:
+        return False
+    now = time.monotonic()
+    cached = _keywords.get(store_id)
+    if cached is None or now - cached[0] > KEYWORDS_TTL:
+        store = Store.objects.get(pk=store_id)
+        cached = _keywords[store_id] = (
+            now,
+            tuple(tuple(e.keyword_list) for e in faq_entries(store)),
+        )
+    return any(score(keywords, message) for keywords in cached[1])
 
 
 def faq_match(store: Store, message) -> tuple[FaqEntry | None, str]:
