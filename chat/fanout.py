@@ -38,6 +38,7 @@ import os
 import socket
 import time
 import uuid
+import weakref
 from collections import Counter, deque
 
 from asgiref.sync import SyncToAsync
@@ -472,10 +473,46 @@ def coalesce(key: object, fn) -> bool:
     loop = _server_loop()
     if loop is None:
         return False
-    # A fresh context: the database thread's own (asgiref's "inside sync_to_async" marks)
-    # must not leak into the loop.
-    loop.call_soon_threadsafe(_coalesce_in_loop, key, fn, context=contextvars.Context())
+    _to_loop(loop, _coalesce_in_loop, key, fn)
     return True
+
+
+class _Calls:
+    """Calls from database threads waiting for one loop: they share one wake-up."""
+
+    __slots__ = ("waiting", "scheduled")
+
+    def __init__(self) -> None:
+        self.waiting: deque = deque()
+        self.scheduled = False
+
+
+_calls: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop -> _Calls
+
+
+def _to_loop(loop, fn, *args) -> None:
+    """Run ``fn(*args)`` in ``loop`` soon, in the order asked. A send posts a broadcast and
+    an inbox count within microseconds of each other: one ``call_soon_threadsafe`` (a
+    self-pipe write and a wake-up) for both instead of one each."""
+    calls = _calls.get(loop)
+    if calls is None:
+        calls = _calls.setdefault(loop, _Calls())
+    calls.waiting.append((fn, args))
+    if not calls.scheduled:
+        calls.scheduled = True
+        # A fresh context: the database thread's own (asgiref's "inside sync_to_async"
+        # marks) must not leak into the loop.
+        loop.call_soon_threadsafe(_run_calls, calls, context=contextvars.Context())
+
+
+def _run_calls(calls: _Calls) -> None:
+    calls.scheduled = False  # before draining: a call appended from now on schedules anew
+    while calls.waiting:
+        fn, args = calls.waiting.popleft()
+        try:
+            fn(*args)
+        except Exception:
+            log.exception("%s failed", getattr(fn, "__name__", fn))
 
 
 _outbox: dict[object, deque] = {}  # loop -> group events waiting for the publisher
@@ -490,7 +527,7 @@ def publish_soon(group: str, event: dict) -> bool:
     loop = _server_loop()
     if loop is None:
         return False
-    loop.call_soon_threadsafe(_publish_in_loop, group, event, context=contextvars.Context())
+    _to_loop(loop, _publish_in_loop, group, event)
     return True
 
 
