@@ -19,6 +19,7 @@ from chat.selectors import history_rows, last_message_id, unread_count
 from chat.serializers import message_to_dict
 from chat.services.messages import clean_body, message_post, message_rate_allow
 from chat.services.reads import read_mark
+from chat.writer import writer
 
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_FORBIDDEN = 4403
@@ -253,7 +254,7 @@ class ChannelConsumer(FanoutConsumer):
         topic = _topic(content.get("topic"))
         if not message_rate_allow(user_id=self.user.pk):
             raise ChatError("Too many messages: wait a few seconds.", code="rate_limited")
-        result = await database_sync_to_async(_send)(
+        result = await writer(_send, (ChatError, Refused)).submit(
             self.user, self.channel_id, body, client_id, topic
         )
         if result["replay"]:
