@@ -1,0 +1,111 @@
+"""chat/writer.py: sends that queue up behind a write go to the database together, and each
+send still gets its own row, number, broadcast and error."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from chat import writer as writer_module
+from chat.models import Membership, Message
+from chat.services.messages import send_rate_limiter
+from tests.chat.live_fixtures import add_member, connect_ready, store_channel
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+db = sync_to_async
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit():
+    send_rate_limiter.reset()
+    yield
+    send_rate_limiter.reset()
+
+
+async def _drain(socket) -> list[dict]:
+    frames = []
+    while not await socket.receive_nothing(timeout=0.3):
+        frames.append(await socket.receive_json_from())
+    return frames
+
+
+@pytest.fixture
+def crowd(make_user):
+    seller = make_user("seller")
+    channel = store_channel(seller)
+    buyers = [make_user(f"buyer{n}") for n in range(6)]
+    for buyer in buyers:
+        add_member(channel, buyer)
+    return channel, seller, buyers
+
+
+async def test_simultaneous_sends_are_batched_and_each_arrives_once_in_order(crowd, monkeypatch):
+    channel, seller, buyers = await db(lambda: crowd)()
+    batches: list[int] = []
+    real_write = writer_module.Writer._write
+
+    def counting_write(self, batch):
+        batches.append(len(batch))
+        return real_write(self, batch)
+
+    monkeypatch.setattr(writer_module.Writer, "_write", counting_write)
+    listener, _ = await connect_ready(channel.pk, seller)
+    sockets = [(await connect_ready(channel.pk, buyer))[0] for buyer in buyers]
+    # The last buyer is removed before sending: their send fails alone.
+    await db(Membership.objects.filter(channel=channel, user=buyers[-1]).update)(
+        state=Membership.State.LEFT
+    )
+    for n, socket in enumerate(sockets):
+        await socket.send_json_to({"type": "send", "client_id": f"c{n}", "body": f"동시 {n}"})
+    frames = [await _drain(socket) for socket in sockets]
+    errors = [[f for f in got if f["type"] == "error"] for got in frames]
+    assert [len(e) for e in errors] == [0] * (len(sockets) - 1) + [1]
+    assert errors[-1][0]["code"] == "not_member" and errors[-1][0]["client_id"] == "c5"
+    heard = [f["message"] for f in await _drain(listener)]
+    assert all(
+        [f["message"] for f in got if f["type"] == "message"] == heard for got in frames
+    )  # every socket, the sender's own included, got each message once
+
+    rows = await db(
+        lambda: list(Message.objects.filter(channel=channel).order_by("id").values("id", "seq"))
+    )()
+    assert [m["id"] for m in heard] == [r["id"] for r in rows]  # once each, in commit order
+    assert [r["seq"] for r in rows] == list(range(1, len(rows) + 1))
+    assert [m["prev"] for m in heard] == [0] + [r["id"] for r in rows[:-1]]
+    assert sorted(m["client_id"] for m in heard) == [f"c{n}" for n in range(len(sockets) - 1)]
+    assert sum(batches) == len(sockets) and max(batches) > 1  # some went together
+    for socket in [listener, *sockets]:
+        await socket.disconnect()
+
+
+async def test_an_unexpected_error_fails_only_its_batch():
+    calls: list[int] = []
+
+    def fn(n: int) -> int:
+        calls.append(n)
+        if n == 2:
+            raise RuntimeError("database gone")
+        return n * 10
+
+    w = writer_module.Writer(fn, (ValueError,))
+    results = await asyncio.gather(*(w.submit(n) for n in range(4)), return_exceptions=True)
+    # All four queued before the writer ran: one batch, rolled back together for 2's error.
+    assert calls == [0, 1, 2]
+    assert all(isinstance(r, RuntimeError) for r in results)
+    assert await w.submit(5) == 50  # the writer goes on
+    assert await asyncio.gather(w.submit(6), w.submit(7)) == [60, 70]
+
+
+async def test_an_expected_error_stays_with_its_send():
+    def fn(n: int) -> int:
+        if n == 1:
+            raise ValueError("not this one")
+        return n
+
+    w = writer_module.Writer(fn, (ValueError,))
+    results = await asyncio.gather(*(w.submit(n) for n in range(3)), return_exceptions=True)
+    assert results[0] == 0 and results[2] == 2
+    assert isinstance(results[1], ValueError)
