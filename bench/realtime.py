@@ -11,7 +11,8 @@ uvicorn processes), and for each process count
 runs ``compare.py`` from the shared wsbench folder: the reference server and Talkmall, one
 after the other, pinned, with the ratios Talkmall/reference. Then it opens ``--idle`` idle
 sockets on Talkmall and on the reference and prints the memory (RSS) per socket, and with more
-than one process count, the deliveries/s of N processes against one.
+than one process count, the deliveries/s of N processes against one. ``--profiles ''`` skips
+``compare.py``: only the idle memory figures (``--profiles '' --idle 1000``).
 
 Figures are printed (and written to ``--json-out``); nothing is asserted. The send rate limit is
 lifted in the benchmark's servers (``TALKMALL_CHAT_RATE_LIMIT=0``): one user sends thousands
@@ -59,7 +60,9 @@ def parse_args() -> argparse.Namespace:
     )
     p.add_argument("--procs", default="1", help="process counts to run, e.g. 1,2")
     p.add_argument(
-        "--profiles", default="echo,fanout100,fanout1000,persist", help="compare.py profiles"
+        "--profiles",
+        default="echo,fanout100,fanout1000,persist",
+        help="compare.py profiles ('' = skip compare.py: only the idle memory figures)",
     )
     p.add_argument("--repeat", type=int, default=1, help="compare.py --repeat (medians)")
     p.add_argument("--scale", type=float, default=1.0, help="compare.py --scale")
@@ -271,7 +274,7 @@ def main() -> None:
     procs = [int(n) for n in args.procs.split(",")]
     if max(procs) > 1 and not args.redis:
         sys.exit("More than one process needs --redis (the processes share talk through Redis).")
-    if not (Path(args.wsbench) / "compare.py").exists():
+    if args.profiles and not (Path(args.wsbench) / "compare.py").exists():
         sys.exit(f"compare.py not found in {args.wsbench}: pass --wsbench.")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -284,20 +287,22 @@ def main() -> None:
     results: dict = {"database": args.database.split(":")[0], "redis": bool(args.redis),
                      "server": args.server}  # fmt: skip
     for count in procs:
-        servers = start_servers(args, count, work)
-        try:
-            urls = [f"ws://127.0.0.1:{port}/ws/channels/{channel_id}/" for _, port in servers]
-            pids = [proc.pid for proc, _ in servers]
-            origin = f"http://127.0.0.1:{servers[0][1]}"
-            print(f"\n=== Talkmall, {count} {args.server} process(es), database "
-                  f"{results['database']}, layer {'Redis' if args.redis else 'in-memory'} ===",
-                  flush=True)  # fmt: skip
-            raw_file = work / f"compare-{count}.json"
-            run_compare(args, urls, pids, str(cookie_file), origin, str(raw_file))
-            raw = json.loads(raw_file.read_text()) if raw_file.exists() else {}
-            results[f"procs{count}"] = {"figures": medians(raw)}
-        finally:
-            stop_servers(servers)
+        print(f"\n=== Talkmall, {count} {args.server} process(es), database "
+              f"{results['database']}, layer {'Redis' if args.redis else 'in-memory'} ===",
+              flush=True)  # fmt: skip
+        results[f"procs{count}"] = {"figures": {}}
+        if args.profiles:
+            servers = start_servers(args, count, work)
+            try:
+                urls = [f"ws://127.0.0.1:{port}/ws/channels/{channel_id}/" for _, port in servers]
+                pids = [proc.pid for proc, _ in servers]
+                origin = f"http://127.0.0.1:{servers[0][1]}"
+                raw_file = work / f"compare-{count}.json"
+                run_compare(args, urls, pids, str(cookie_file), origin, str(raw_file))
+                raw = json.loads(raw_file.read_text()) if raw_file.exists() else {}
+                results[f"procs{count}"]["figures"] = medians(raw)
+            finally:
+                stop_servers(servers)
         if args.idle:  # on fresh processes: memory freed by the runs above would be reused
             servers = start_servers(args, count, work)
             try:

@@ -168,9 +168,10 @@ class ChannelConsumer(FanoutConsumer):
     listen; only active members may send, mark read and type. Group events reach it through
     the process's fan-out (chat/fanout.py), not through a layer channel of its own."""
 
-    group: str | None = None
+    __slots__ = ("user", "channel_id", "group", "last_typing")
 
     async def connect(self) -> None:
+        self.group = None
         self.user = self.scope.get("user")
         if self.user is None or not self.user.is_authenticated:
             await self.close(code=CLOSE_NOT_SIGNED_IN)

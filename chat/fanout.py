@@ -69,6 +69,11 @@ PRESENCE_EVENT = "fanout.presence"
 COALESCE = 0.25  # seconds: inbox fan-outs of one channel are merged over this window
 
 
+# Scope entries our consumers read in ``connect`` at most: dropped after it (the socket never
+# saves a session; the headers stay with the server's protocol).
+HANDSHAKE_ONLY = ("headers", "cookies", "session", "url_route", "path_remaining")
+
+
 class LayerDown(Exception):
     """The channel layer cannot be reached: the socket is refused (1013) and retries."""
 
@@ -575,12 +580,19 @@ async def _coalesced_run(key: object) -> None:
 class FanoutConsumer(AsyncWebsocketConsumer):
     """A websocket consumer served by the hub: no layer channel of its own, no thread hop
     before handlers (every database call goes through ``database_sync_to_async``, which closes
-    stale connections itself), frames written through :meth:`push` in order."""
+    stale connections itself), frames written through :meth:`push` in order.
 
-    member_id: int | None = None
+    Memory: an idle socket lives for hours, so its consumer keeps little: attributes in
+    ``__slots__`` (no per-instance dict), and after ``connect`` the scope loses what only the
+    handshake needed (:data:`HANDSHAKE_ONLY`)."""
+
+    __slots__ = ("scope", "channel_layer", "channel_name", "base_send", "_wsproto", "_transport",
+                 "feeds", "_backlog", "_backlog_bytes", "_gone", "member_id")  # fmt: skip
+    groups = ()  # no layer groups of Channels' own (an instance list each otherwise)
 
     async def __call__(self, scope, receive, send) -> None:
         self.scope = scope
+        self.member_id = None
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         self.channel_name = None
         self.base_send = send
@@ -607,6 +619,13 @@ class FanoutConsumer(AsyncWebsocketConsumer):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def websocket_connect(self, message: dict) -> None:
+        try:
+            await super().websocket_connect(message)
+        finally:
+            for key in HANDSHAKE_ONLY:
+                self.scope.pop(key, None)
 
     async def websocket_disconnect(self, message: dict) -> None:
         self._gone = True

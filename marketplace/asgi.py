@@ -1,7 +1,8 @@
 """ASGI entry point: HTTP through Django, websockets through Channels.
 
 Websockets must come from an allowed host's page (Origin check) and carry the
-Django session (AuthMiddlewareStack).
+Django session: marketplace.websocket.SignedInWebsocket, the same checks as Channels'
+AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(...))) in one step.
 """
 
 import os
@@ -11,17 +12,12 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-
 from chat.routing import websocket_urlpatterns  # noqa: E402
+from marketplace.websocket import ProtocolRouter, SignedInWebsocket  # noqa: E402
 
-application = ProtocolTypeRouter(
+application = ProtocolRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": SignedInWebsocket(websocket_urlpatterns),
     }
 )

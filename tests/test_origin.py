@@ -52,3 +52,66 @@ async def test_own_origin_signed_in_is_accepted(make_user, settings):
     assert connected
     assert (await communicator.receive_json_from())["type"] == "ready"
     await communicator.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_session_of_a_changed_password_is_closed_4401(make_user, settings):
+    """The session's auth hash is checked (Channels' get_user): a password change signs out."""
+    from asgiref.sync import sync_to_async
+    from django.test import Client
+
+    user = await sync_to_async(make_user)("hana")
+    client = Client()
+    await sync_to_async(client.force_login)(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    user.set_password("another-pw-5678")
+    await sync_to_async(user.save)()
+    communicator = WebsocketCommunicator(
+        application, "/ws/inbox/", headers=_headers("http://127.0.0.1", cookie)
+    )
+    connected, code = await communicator.connect()
+    assert not connected and code == 4401
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_open_socket_keeps_only_what_it_needs(make_user, settings):
+    """After connect the scope has the user but no headers, cookies, session or route (idle
+    memory, docs/performance.md)."""
+    from asgiref.sync import sync_to_async
+    from django.test import Client
+
+    user = await sync_to_async(make_user)("hana")
+    client = Client()
+    await sync_to_async(client.force_login)(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    communicator = WebsocketCommunicator(
+        application, "/ws/inbox/", headers=_headers("http://127.0.0.1", cookie)
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    assert (await communicator.receive_json_from())["type"] == "ready"  # connect() is done
+    scope = communicator.scope  # the one scope the consumer holds
+    assert scope["user"].pk == user.pk
+    assert not {"headers", "cookies", "session", "url_route"} & scope.keys()
+    await communicator.disconnect()
+
+
+def test_application_is_a_single_callable_asgi3_app():
+    """Servers (daphne, uvicorn's auto-detection) take the router for an ASGI 3 application."""
+    import asyncio
+
+    from asgiref.compatibility import is_double_callable
+
+    assert not is_double_callable(application)
+    assert asyncio.iscoroutinefunction(application.__call__)
+
+
+@pytest.mark.asyncio
+async def test_unknown_websocket_path_is_an_error():
+    communicator = WebsocketCommunicator(
+        application, "/ws/nowhere/", headers=_headers("http://127.0.0.1")
+    )
+    with pytest.raises(ValueError, match="No route found"):
+        await communicator.connect()
