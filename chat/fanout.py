@@ -104,6 +104,27 @@ def _transport_of(send):
     return None, None
 
 
+def _release_handshake(protocol, transport) -> None:
+    """Let go of what daphne, autobahn and Twisted keep of an open socket's HTTP upgrade
+    request for the socket's whole life, though none of them reads it after the handshake
+    (about 6 KB a socket; docs/performance.md, "Idle memory"): daphne's cleaned header list
+    (read in ``onConnect`` only), autobahn's parsed headers and raw request/response (read
+    while it processes the handshake), and the upgraded Twisted ``Request`` that the
+    connection's ``HTTPChannel`` (still the TCP transport's registered producer) keeps in its
+    queue of requests although it will never finish it. Best effort: an attribute missing in
+    another version of these libraries only costs the saving."""
+    with contextlib.suppress(AttributeError, TypeError):
+        protocol.clean_headers = ()
+    with contextlib.suppress(AttributeError, TypeError):
+        protocol.http_headers.clear()  # also daphne's ``protocol.request.headers``
+    for name in ("http_request_data", "http_response_data"):
+        with contextlib.suppress(AttributeError, TypeError):
+            setattr(protocol, name, None)
+    requests = getattr(getattr(transport, "producer", None), "requests", None)
+    if isinstance(requests, list):
+        requests.clear()
+
+
 def text_frame(data: bytes) -> bytes:
     """One unmasked, unfragmented websocket text frame (RFC 6455 5.2), as a server sends it."""
     n = len(data)
@@ -626,6 +647,8 @@ class FanoutConsumer(AsyncWebsocketConsumer):
         finally:
             for key in HANDSHAKE_ONLY:
                 self.scope.pop(key, None)
+            if self._wsproto is not None and self._wsproto.state == OPEN:
+                _release_handshake(self._wsproto, self._transport)
 
     async def websocket_disconnect(self, message: dict) -> None:
         self._gone = True
