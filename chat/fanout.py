@@ -85,8 +85,8 @@ def encode(frame: dict) -> str:
 
 def _transport_of(send):
     """``(websocket protocol, TCP transport)`` behind an ASGI ``send`` when the server lets us
-    see them (daphne: ``partial(server.handle_reply, protocol)`` under Channels' session
-    wrapper); else ``(None, None)``."""
+    see them (daphne: ``partial(server.handle_reply, protocol)``, as is or under a wrapper's
+    ``real_send`` such as Channels' session wrapper); else ``(None, None)``."""
     for _ in range(8):
         if isinstance(send, functools.partial):
             protocol = send.args[0] if send.args else None
