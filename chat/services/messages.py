@@ -188,8 +188,10 @@ def message_post(
 
 
 # The post path in plain statements (every send runs them: docs/performance.md, "Post path").
-_LOCK_SQL = "SELECT last_seq FROM chat_channel WHERE id = %s"
-_PREV_SQL = "SELECT MAX(id) FROM chat_message WHERE channel_id = %s"
+_LOCK_SQL = (
+    "SELECT c.last_seq, (SELECT MAX(m.id) FROM chat_message m WHERE m.channel_id = c.id)"
+    " FROM chat_channel c WHERE c.id = %s"
+)
 _INSERT_FIELDS = [
     Message._meta.get_field(name)
     for name in (
@@ -219,11 +221,12 @@ _READ_SQL = (
 def _insert(channel, author, kind, body, data, client_id, topic) -> tuple[Message, int]:
     """In the caller's transaction: lock the channel row (first: the INSERT's foreign key
     takes a shared lock on it and the UPDATE an exclusive one, so two processes posting at
-    once deadlocked MariaDB without it), read the previous message id under that lock (live
-    frames carry it as ``prev``: a client that never got it resumes), insert the message with
-    the channel's next ``seq``, move the channel's counters and the author's read pointer to
-    it. Plain statements, the same as ``Message.save`` does through the ORM; ``post_save`` is
-    sent as that would (the search index). Returns the message and ``prev`` (0: none)."""
+    once deadlocked MariaDB without it) and read the previous message id with it (live frames
+    carry it as ``prev``: a client that never got it resumes), insert the message with the
+    channel's next ``seq``, move the channel's counters and the author's read pointer to it.
+    Plain statements, what ``Message.save`` does through the ORM without compiling queries;
+    ``post_save`` is sent as that would (the search index). Returns the message and ``prev``
+    (0: none)."""
     now = timezone.now()
     message = Message(
         channel=channel, author=author, kind=kind, body=body, data=data,
@@ -233,9 +236,9 @@ def _insert(channel, author, kind, body, data, client_id, topic) -> tuple[Messag
     with connection.cursor() as cursor:
         lock = " FOR UPDATE" if features.has_select_for_update else ""
         cursor.execute(_LOCK_SQL + lock, [channel.pk])
-        message.seq = cursor.fetchone()[0] + 1
-        cursor.execute(_PREV_SQL, [channel.pk])
-        prev = cursor.fetchone()[0] or 0
+        last_seq, prev = cursor.fetchone()
+        message.seq = last_seq + 1
+        prev = prev or 0
         values = [
             field.get_db_prep_save(getattr(message, field.attname), connection)
             for field in _INSERT_FIELDS
