@@ -6,7 +6,9 @@ as before. Sends that arrive while a write is in the database thread wait, and t
 takes all of them (up to ``MAX_BATCH``) in one thread hop and one transaction, each message
 still numbered, checked and answered on its own. Under load that saves a thread hop, a
 BEGIN/COMMIT and a wake-up per message (docs/performance.md, "Post path"); alone it costs
-nothing. Nothing waits on purpose: a batch is only what queued up behind the previous write.
+nothing. The broadcasts of a batch leave when it returns to the loop (``fanout.run_held``),
+not by waking the loop from the database thread. Nothing waits on purpose: a batch is only
+what queued up behind the previous write.
 
 Errors stay per send: a ``ChatError`` (or another ``expected`` exception) raised for one send is
 raised to its caller only. Any other exception rolls back the batch and is raised to every
@@ -22,6 +24,8 @@ from collections.abc import Callable
 
 from channels.db import database_sync_to_async
 from django.db import transaction
+
+from chat import fanout
 
 MAX_BATCH = 50
 
@@ -49,6 +53,7 @@ class Writer:
                     outcomes = await database_sync_to_async(self._write)([a for a, _f in batch])
                 except Exception as exc:
                     outcomes = [(False, exc)] * len(batch)
+                fanout.run_held()  # the batch's broadcasts, in commit order
                 for (_args, future), (ok, value) in zip(batch, outcomes, strict=True):
                     if future.done():  # the socket went away meanwhile
                         continue
@@ -62,10 +67,11 @@ class Writer:
     def _write(self, batch: list[tuple]) -> list[tuple[bool, object]]:
         """In the database thread: every send of the batch, in one transaction when more
         than one (a send's own atomic block becomes a savepoint, so its errors stay its own)."""
-        if len(batch) == 1:
-            return [self._one(batch[0])]
-        with transaction.atomic():
-            return [self._one(args) for args in batch]
+        with fanout.wakeups_held():
+            if len(batch) == 1:
+                return [self._one(batch[0])]
+            with transaction.atomic():
+                return [self._one(args) for args in batch]
 
     def _one(self, args: tuple) -> tuple[bool, object]:
         try:
