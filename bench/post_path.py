@@ -31,14 +31,20 @@ from realtime import make_talk, setup_django  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--database", default="sqlite:////tmp/talkmall-postbench.sqlite3", help="scratch DATABASE_URL")
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--database",
+        default="sqlite:////tmp/talkmall-postbench.sqlite3",
+        help="scratch DATABASE_URL",
+    )
     p.add_argument("--sends", type=int, default=300, help="sends per round")
     p.add_argument("--rounds", type=int, default=5, help="rounds (the median is printed)")
-    p.add_argument("--question", action="store_true", help="send a question the store's FAQ answers")
-    p.add_argument("--body", help="send this text instead (e.g. bench:0:1:123, what wsbench sends)")
-    p.add_argument("--profile", type=int, default=0, help="print the N costliest functions (cProfile, one round)")
-    return p.parse_args()  # fmt: skip
+    p.add_argument("--question", action="store_true", help="a question the FAQ answers")
+    p.add_argument("--body", help="send this text (e.g. bench:0:1:123, what wsbench sends)")
+    p.add_argument("--profile", type=int, default=0, help="cProfile: print the N costliest")
+    return p.parse_args()
 
 
 # An ordinary buyer's line (not a question: the bot only looks, as for most messages).
@@ -46,9 +52,7 @@ TEXT = "네 감사합니다 내일 찾으러 갈게요"
 QUESTION = "택배 배송비 얼마예요?"
 
 
-async def run_round(
-    user, channel_id: int, sends: int, tag: str, text: str, profiler=None
-) -> float:
+async def run_round(user, channel_id: int, sends: int, tag: str, text: str, profiler=None) -> float:
     """Process CPU seconds per send over ``sends`` sends (``profiler``: profile the database
     thread's part, where the send's work is done)."""
     from channels.db import database_sync_to_async
@@ -106,7 +110,9 @@ async def main_async(args) -> None:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.profile)
         print(out.getvalue())
-    per_send = [await run_round(user, channel_id, args.sends, f"r{r}", text) for r in range(args.rounds)]
+    per_send = [
+        await run_round(user, channel_id, args.sends, f"r{r}", text) for r in range(args.rounds)
+    ]
     print(
         "CPU ms per send: median {:.2f} (rounds: {})".format(
             statistics.median(per_send) * 1000, ", ".join(f"{s * 1000:.2f}" for s in per_send)
