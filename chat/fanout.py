@@ -423,17 +423,18 @@ class Hub:
 
         while True:
             try:
+                # asyncio.timeout, not wait_for: a wait_for cancelled together with the task
+                # it wraps could hang the loop's shutdown (seen in the services test run).
                 if channel is None:
-                    channel = await asyncio.wait_for(
-                        self.layer.new_channel(prefix="fanout-ping."), PING_TIMEOUT
-                    )
+                    async with asyncio.timeout(PING_TIMEOUT):
+                        channel = await self.layer.new_channel(prefix="fanout-ping.")
                     asyncio.ensure_future(pongs(channel))
                 expected["token"] = uuid.uuid4().hex
                 pong.clear()
-                await asyncio.wait_for(
-                    self.layer.send(channel, {"type": "fanout.ping", **expected}), PING_TIMEOUT
-                )
-                await asyncio.wait_for(pong.wait(), PING_TIMEOUT)
+                async with asyncio.timeout(PING_TIMEOUT):
+                    await self.layer.send(channel, {"type": "fanout.ping", **expected})
+                async with asyncio.timeout(PING_TIMEOUT):
+                    await pong.wait()
                 self._set_up(True)
             except asyncio.CancelledError:
                 raise

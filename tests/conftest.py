@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 
 import pytest
+import pytest_asyncio
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
@@ -31,6 +32,9 @@ def pytest_configure(config) -> None:
 def pytest_collection_modifyitems(config, items) -> None:
     # Browser tests last: they are the slowest and hold a Playwright loop while they run.
     items.sort(key=lambda item: "browser" in item.keywords)
+    for item in items:  # see _no_stuck_tasks
+        if item.get_closest_marker("asyncio") and "_no_stuck_tasks" not in item.fixturenames:
+            item.fixturenames.insert(0, "_no_stuck_tasks")
     if SERVICES:
         return
     skip = pytest.mark.skip(reason="needs MariaDB + Redis: runs in the TALKMALL_SERVICES=1 pass")
@@ -83,3 +87,22 @@ def make_user(db) -> Callable[..., object]:
 def demo(db) -> None:
     """The demo data of `manage.py seed_demo`."""
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest_asyncio.fixture
+async def _no_stuck_tasks(request):
+    """Around every async test (pytest_collection_modifyitems adds it): afterwards cancel
+    the tasks it left running (hubs, feeds, publishers) and fail with their stacks if one does
+    not finish within 10 s, instead of hanging the run in the event loop's shutdown."""
+    yield
+    import asyncio
+
+    current = asyncio.current_task()
+    tasks = [t for t in asyncio.all_tasks() if t is not current]
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        _done, stuck = await asyncio.wait(tasks, timeout=10)
+        if stuck:
+            stacks = "\n".join(f"{t!r}: {t.get_stack()}" for t in stuck)
+            pytest.fail(f"tasks left running after {request.node.name}: {stacks}")
