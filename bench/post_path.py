@@ -92,17 +92,19 @@ async def main_async(args) -> None:
         )
     )()
 
+    text = args.body or (QUESTION if args.question else TEXT)
+
     def one_send_queries() -> list[str]:
+        _send(user, channel_id, text, "first", "")  # the store's first line sets up its FAQ
         with CaptureQueriesContext(connection) as captured:
-            _send(user, channel_id, "처음 인사드려요", "first", "")
+            _send(user, channel_id, text, "second", "")
         return [q["sql"] for q in captured.captured_queries]
 
     queries = await database_sync_to_async(one_send_queries)()
     await asyncio.sleep(0.4)
-    print(f"queries in one send (before the coalesced inbox counts): {len(queries)}")
+    print(f"statements of one send (not the coalesced inbox counts): {len(queries)}")
     for sql in queries:
         print("   ", sql[:150])
-    text = args.body or (QUESTION if args.question else TEXT)
     await run_round(user, channel_id, max(20, args.sends // 10), "warm", text)
     if args.profile:
         profiler = cProfile.Profile()
