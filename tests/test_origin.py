@@ -6,6 +6,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 
 from marketplace.asgi import application
+from tests.chat.live_fixtures import session_cookie
 
 
 def _headers(origin: str, cookie: str = "") -> list[tuple[bytes, bytes]]:
@@ -37,14 +38,11 @@ async def test_own_origin_without_sign_in_is_closed_4401():
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
-async def test_own_origin_signed_in_is_accepted(make_user, settings):
+async def test_own_origin_signed_in_is_accepted(make_user):
     from asgiref.sync import sync_to_async
-    from django.test import Client
 
     user = await sync_to_async(make_user)("hana")
-    client = Client()
-    await sync_to_async(client.force_login)(user)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    cookie = await sync_to_async(session_cookie)(user)
     communicator = WebsocketCommunicator(
         application, "/ws/inbox/", headers=_headers("http://127.0.0.1", cookie)
     )
@@ -56,15 +54,12 @@ async def test_own_origin_signed_in_is_accepted(make_user, settings):
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
-async def test_session_of_a_changed_password_is_closed_4401(make_user, settings):
+async def test_session_of_a_changed_password_is_closed_4401(make_user):
     """The session's auth hash is checked (Channels' get_user): a password change signs out."""
     from asgiref.sync import sync_to_async
-    from django.test import Client
 
     user = await sync_to_async(make_user)("hana")
-    client = Client()
-    await sync_to_async(client.force_login)(user)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    cookie = await sync_to_async(session_cookie)(user)
     user.set_password("another-pw-5678")
     await sync_to_async(user.save)()
     communicator = WebsocketCommunicator(
@@ -76,16 +71,13 @@ async def test_session_of_a_changed_password_is_closed_4401(make_user, settings)
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
-async def test_open_socket_keeps_only_what_it_needs(make_user, settings):
+async def test_open_socket_keeps_only_what_it_needs(make_user):
     """After connect the scope has the user but no headers, cookies, session or route (idle
     memory, docs/performance.md)."""
     from asgiref.sync import sync_to_async
-    from django.test import Client
 
     user = await sync_to_async(make_user)("hana")
-    client = Client()
-    await sync_to_async(client.force_login)(user)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    cookie = await sync_to_async(session_cookie)(user)
     communicator = WebsocketCommunicator(
         application, "/ws/inbox/", headers=_headers("http://127.0.0.1", cookie)
     )

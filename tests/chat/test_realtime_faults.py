@@ -90,6 +90,29 @@ class Server:
                 self.proc.wait()
 
 
+class PrivateRedis:
+    """A redis-server of the test's own on a free port (nothing saved), to stop and start."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(0.3)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
 class Talker:
     """A client like static/js/talk.js: reconnects with back-off (trying the next server
     after a failure), resumes after the last id it has, re-sends what was not acknowledged
@@ -285,27 +308,21 @@ def test_thousand_sockets_disconnect_at_once_leaves_no_dead_member(make_user, tm
 
 
 def test_redis_restart_under_load_clients_resume_to_the_database(make_user, tmp_path):
-    redis_port = _free_port()
-    redis_cmd = ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
-                 "--save", "", "--appendonly", "no"]  # fmt: skip
-    redis = subprocess.Popen(redis_cmd, stdout=subprocess.DEVNULL)
-    time.sleep(0.3)
+    redis = PrivateRedis()
     channel, cookies = _talk(make_user, 20, prefix="redis")
-    server = Server(tmp_path, "redis", REDIS_URL=f"redis://127.0.0.1:{redis_port}/0")
+    server = Server(tmp_path, "redis", REDIS_URL=redis.url)
     path = f"/ws/channels/{channel.pk}/"
     talkers = [Talker([server.url], path, cookies[n], f"c{n}", to_send=50) for n in range(20)]
     health: dict[str, list] = {"down": [], "up": []}
 
     async def scenario():
-        nonlocal redis
         tasks = [asyncio.ensure_future(t.run()) for t in talkers]
         while sum(50 - len(t.unacked) for t in talkers) < 250:
             await asyncio.sleep(0.05)
-        redis.terminate()
-        redis.wait(10)
+        redis.stop()
         await asyncio.sleep(1.5)
         health["down"] = await asyncio.to_thread(server.health)
-        redis = subprocess.Popen(redis_cmd, stdout=subprocess.DEVNULL)
+        redis.start()
         restarted = time.monotonic()
         while (await asyncio.to_thread(server.health))["status"] != "ok":
             await asyncio.sleep(0.2)
@@ -324,8 +341,7 @@ def test_redis_restart_under_load_clients_resume_to_the_database(make_user, tmp_
         restarted = asyncio.run(asyncio.wait_for(scenario(), 100))
     finally:
         server.stop()
-        redis.terminate()
-        redis.wait(10)
+        redis.stop()
     assert health["down"]["status"] == "fail" and "channel_layer" in health["down"]["failed"]
     assert health["up"]["status"] == "ok"
     assert any(4500 in talker.closes for talker in talkers)  # the server closed them

@@ -10,19 +10,11 @@ from asgiref.sync import sync_to_async
 
 from chat import writer as writer_module
 from chat.models import Membership, Message
-from chat.services.messages import send_rate_limiter
 from tests.chat.live_fixtures import add_member, connect_ready, store_channel
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 db = sync_to_async
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limit():
-    send_rate_limiter.reset()
-    yield
-    send_rate_limiter.reset()
 
 
 async def _drain(socket) -> list[dict]:

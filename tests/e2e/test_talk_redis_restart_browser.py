@@ -6,14 +6,11 @@ during the outage without a reload, and the talk goes on live. Nothing is lost o
 
 from __future__ import annotations
 
-import subprocess
-import time
-
 import pytest
 
 from chat.models import Message
-from tests.chat.test_realtime_faults import Server
-from tests.e2e.conftest import _free_port, seed_demo, sign_in
+from tests.chat.test_realtime_faults import PrivateRedis, Server
+from tests.e2e.conftest import seed_demo, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -27,13 +24,9 @@ CLOSED = (
 
 
 def test_talk_panes_ride_through_a_redis_restart(phone, tmp_path):
-    redis_port = _free_port()
-    redis_cmd = ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
-                 "--save", "", "--appendonly", "no"]  # fmt: skip
-    redis = subprocess.Popen(redis_cmd, stdout=subprocess.DEVNULL)
-    time.sleep(0.3)
+    redis = PrivateRedis()
     seed_demo()
-    server = Server(tmp_path, "browser-redis", REDIS_URL=f"redis://127.0.0.1:{redis_port}/0")
+    server = Server(tmp_path, "browser-redis", REDIS_URL=redis.url)
     base = f"http://127.0.0.1:{server.port}"
     try:
         buyer, seller = phone(), phone()
@@ -43,8 +36,7 @@ def test_talk_panes_ride_through_a_redis_restart(phone, tmp_path):
             page.goto(f"{base}/stores/dalkom-bakery/")
             page.wait_for_function(OPEN, timeout=15_000)
 
-        redis.terminate()
-        redis.wait(10)
+        redis.stop()
         for page in (buyer, seller):  # the server closes every socket (4500)
             page.wait_for_function(CLOSED, timeout=15_000)
         assert server.health()["status"] == "fail"
@@ -56,7 +48,7 @@ def test_talk_panes_ride_through_a_redis_restart(phone, tmp_path):
         buyer.locator(".talk .msg", has_text=outage).wait_for(timeout=10_000)
         assert Message.objects.filter(body=outage).count() == 1
 
-        redis = subprocess.Popen(redis_cmd, stdout=subprocess.DEVNULL)
+        redis.start()
         for page in (buyer, seller):  # back by themselves, no reload
             page.wait_for_function(OPEN, timeout=30_000)
         # The seller's pane resumed and shows what was said during the outage, once.
@@ -73,5 +65,4 @@ def test_talk_panes_ride_through_a_redis_restart(phone, tmp_path):
         assert server.health()["status"] == "ok"
     finally:
         server.stop()
-        redis.terminate()
-        redis.wait(10)
+        redis.stop()
