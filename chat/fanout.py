@@ -147,9 +147,7 @@ def _write(transport, data: bytes) -> None:
         return
     try:
         sent = sock.send(data)
-    except BlockingIOError:
-        sent = 0
-    except OSError:  # reset or closed: Twisted notices and disconnects
+    except OSError:  # full (EAGAIN), reset or closed: Twisted's buffer and its error handling
         sent = 0
     if sent < len(data):
         transport.write(data[sent:])
@@ -590,15 +588,23 @@ def _publish_in_loop(group: str, event: dict) -> None:
     waiting.append((group, event))
 
 
+async def broadcast(group: str, event: dict, layer=None) -> None:
+    """``group_send`` after a commit (on ``layer``, default the configured one). A layer that
+    cannot be reached is logged, not raised: the row is committed, and the fan-out closes its
+    sockets when the layer is down, so clients resume from the database."""
+    layer = layer or get_channel_layer()
+    if layer is None:
+        return
+    try:
+        await layer.group_send(group, event)
+    except Exception as exc:
+        log.warning("not broadcast to %s (%s): clients resume", group, exc)
+
+
 async def _publisher(loop, waiting: deque) -> None:
-    layer = get_channel_layer()
     try:
         while waiting:
-            group, event = waiting.popleft()
-            try:
-                await layer.group_send(group, event)
-            except Exception as exc:  # the row is committed: clients resume
-                log.warning("not broadcast to %s (%s): clients resume", group, exc)
+            await broadcast(*waiting.popleft())
     finally:
         del _outbox[loop]
 

@@ -53,7 +53,10 @@ class Writer:
                     outcomes = await database_sync_to_async(self._write)([a for a, _f in batch])
                 except Exception as exc:
                     outcomes = [(False, exc)] * len(batch)
-                fanout.run_held()  # the batch's broadcasts, in commit order
+                finally:
+                    # The batch's broadcasts, in commit order (also when this task is
+                    # cancelled: asgiref lets the database thread finish first).
+                    fanout.run_held()
                 for (_args, future), (ok, value) in zip(batch, outcomes, strict=True):
                     if future.done():  # the socket went away meanwhile
                         continue

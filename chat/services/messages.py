@@ -6,7 +6,6 @@ that lets a person post): at most ``RATE_LIMIT_COUNT`` messages in ``RATE_LIMIT_
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
@@ -29,8 +28,6 @@ RATE_LIMIT_COUNT = int(os.environ.get("TALKMALL_CHAT_RATE_LIMIT", "10"))
 RATE_LIMIT_SECONDS = 5.0
 PREVIEW_CHARS = 80
 
-log = logging.getLogger("talkmall.fanout")
-
 
 def send_after_commit(group: str, event: dict) -> None:
     """group_send ``event`` once the current transaction commits (never for a rollback).
@@ -40,12 +37,8 @@ def send_after_commit(group: str, event: dict) -> None:
     def send() -> None:
         from chat import fanout
 
-        layer = get_channel_layer()
-        if layer is not None and not fanout.publish_soon(group, event):
-            try:
-                async_to_sync(layer.group_send)(group, event)
-            except Exception as exc:
-                log.warning("not broadcast to %s (%s): clients resume", group, exc)
+        if not fanout.publish_soon(group, event):  # no server loop here: send and wait
+            async_to_sync(fanout.broadcast)(group, event, get_channel_layer())
 
     transaction.on_commit(send)
 
