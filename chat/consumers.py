@@ -6,20 +6,24 @@ The protocol is documented in docs/websocket.md (frames, error codes, close code
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 from channels.db import database_sync_to_async
+from django.db import DatabaseError
 
 from chat.access import access_channel_read, access_socket
 from chat.exceptions import Banned, ChannelNotFound, ChatError, NotMember
 from chat.fanout import CLOSE_TRY_LATER, FanoutConsumer, LayerDown, encode
-from chat.groups import channel_group, inbox_group
+from chat.groups import INBOXES, channel_group, inbox_group
 from chat.models import Membership
 from chat.selectors import history_rows, last_message_id, unread_count
 from chat.serializers import message_to_dict
 from chat.services.messages import clean_body, message_post, message_rate_allow
 from chat.services.reads import read_mark
 from chat.writer import writer
+
+log = logging.getLogger("talkmall.chat")
 
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_FORBIDDEN = 4403
@@ -41,6 +45,7 @@ class InboxConsumer(FanoutConsumer):
         await self.accept()
         try:
             await self.subscribe(inbox_group(user.pk))
+            await self.subscribe(INBOXES)
         except LayerDown:
             await self.close(code=CLOSE_TRY_LATER)
             return
@@ -57,6 +62,24 @@ class InboxConsumer(FanoutConsumer):
         if event.get("type") == "inbox.event":
             return encode(event["frame"])
         return None
+
+    @classmethod
+    def hub_event(cls, hub, event: dict) -> bool:
+        """``inbox.unread`` (on ``INBOXES``): a channel's unread counts for all its members,
+        once per process; each member with an inbox socket here gets an ``unread`` frame."""
+        if event.get("type") != "inbox.unread":
+            return False
+        for user_id, count in event["counts"]:
+            feed = hub.feeds.get(inbox_group(user_id))
+            if feed is not None:
+                frame = {
+                    "type": "unread",
+                    "channel": event["channel"],
+                    "count": count,
+                    "last_message": event["last_message"],
+                }
+                feed.deliver({"type": "inbox.event", "frame": frame})
+        return True
 
 
 class Refused(Exception):
@@ -130,6 +153,11 @@ def _send(user, channel_id: int, body: str, client_id: str, topic: str) -> dict:
         member_checked=True,
     )
     return {"message": message_to_dict(message), "replay": message.is_replay}
+
+
+def _send_channel(user, channel_id: int, *rest) -> int:
+    """The channel whose row a ``_send`` locks: the writer's batch order."""
+    return channel_id
 
 
 def _history(user, channel_id: int, before, after, limit, topic) -> dict:
@@ -244,6 +272,10 @@ class ChannelConsumer(FanoutConsumer):
             await self.leave(refused.close_code)
         except ChatError as exc:
             await self.error(exc.code, exc.detail, client_id)
+        except DatabaseError:
+            # Nothing was written (the transaction rolled back): the client keeps the text.
+            log.exception("%s frame failed in the database", content["type"])
+            await self.error("unavailable", "Not saved: try again in a moment.", client_id)
 
     async def on_send(self, content: dict) -> None:
         client_id = content.get("client_id")
@@ -255,7 +287,7 @@ class ChannelConsumer(FanoutConsumer):
         topic = _topic(content.get("topic"))
         if not message_rate_allow(user_id=self.user.pk):
             raise ChatError("Too many messages: wait a few seconds.", code="rate_limited")
-        result = await writer(_send, (ChatError, Refused)).submit(
+        result = await writer(_send, (ChatError, Refused), key=_send_channel).submit(
             self.user, self.channel_id, body, client_id, topic
         )
         if result["replay"]:

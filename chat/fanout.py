@@ -228,10 +228,12 @@ class Feed:
         if event.get("type") == PRESENCE_EVENT:
             self._presence_in(event)
             return
-        sockets = list(self.sockets)
-        if not sockets:
+        if not self.sockets:
             return
-        kind = type(sockets[0])
+        kind = type(next(iter(self.sockets)))
+        if kind.hub_event(self.hub, event):
+            return
+        sockets = list(self.sockets)
         frame = kind.frame_for(event)
         if frame is not None and not kind.per_socket(event):
             wire = text_frame(frame.encode())
@@ -770,6 +772,12 @@ class FanoutConsumer(AsyncWebsocketConsumer):
     @classmethod
     def per_socket(cls, event: dict) -> bool:
         """True when sockets must look at ``event`` one by one (filters, closes)."""
+        return False
+
+    @classmethod
+    def hub_event(cls, hub: Hub, event: dict) -> bool:
+        """Handle ``event`` for the whole process instead of per socket of its group (True:
+        done), e.g. hand parts of it to other feeds of ``hub``."""
         return False
 
     def on_group_event(self, event: dict, frame: str | None) -> None:

@@ -9,3 +9,8 @@ def channel_group(channel_id: int) -> str:
 
 def inbox_group(user_id: int) -> str:
     return f"inbox.{user_id}"
+
+
+# Every process with an inbox socket listens here: one event per busy channel carries the
+# unread counts of all its members, and each process passes on those of its own sockets.
+INBOXES = "inboxes"

@@ -13,6 +13,11 @@ what queued up behind the previous write.
 Errors stay per send: a ``ChatError`` (or another ``expected`` exception) raised for one send is
 raised to its caller only. Any other exception rolls back the batch and is raised to every
 caller in it (their clients resend their unacknowledged ``client_id``\\s on reconnect).
+
+Deadlocks: a batch takes the row locks of the channels it writes in channel order (``key``),
+so two processes' batches over the same channels queue up instead of deadlocking; a batch
+the database still rolls back as a deadlock or lock timeout (``retryable``) is written again,
+each send alone in its own transaction, up to ``ATTEMPTS`` times.
 """
 
 from __future__ import annotations
@@ -23,17 +28,39 @@ from collections import deque
 from collections.abc import Callable
 
 from channels.db import database_sync_to_async
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from chat import fanout
 
 MAX_BATCH = 50
+ATTEMPTS = 3  # a send rolled back by a deadlock is written again, alone, up to this often
+
+# MariaDB/MySQL: deadlock, lock wait timeout; PostgreSQL: deadlock, serialization failure.
+_RETRY_CODES = {1213, 1205, "40P01", "40001"}
+
+
+def retryable(exc: BaseException) -> bool:
+    """Did the database roll back because of another transaction (a deadlock, a lock wait that
+    timed out, SQLite busy), so that the same writes may well succeed when tried again?"""
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    code = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
+    if code is None and cause is not None and cause.args:
+        code = cause.args[0]
+    return code in _RETRY_CODES or "database is locked" in str(exc)
 
 
 class Writer:
-    def __init__(self, fn: Callable, expected: tuple[type[BaseException], ...]) -> None:
+    def __init__(
+        self,
+        fn: Callable,
+        expected: tuple[type[BaseException], ...],
+        key: Callable | None = None,
+    ) -> None:
         self.fn = fn
         self.expected = expected
+        self.key = key
         self.waiting: deque = deque()
         self.running = False
 
@@ -49,14 +76,12 @@ class Writer:
         try:
             while self.waiting:
                 batch = [self.waiting.popleft() for _ in range(min(MAX_BATCH, len(self.waiting)))]
-                try:
-                    outcomes = await database_sync_to_async(self._write)([a for a, _f in batch])
-                except Exception as exc:
-                    outcomes = [(False, exc)] * len(batch)
-                finally:
-                    # The batch's broadcasts, in commit order (also when this task is
-                    # cancelled: asgiref lets the database thread finish first).
-                    fanout.run_held()
+                if self.key is not None and len(batch) > 1:
+                    # Lock order (stable: one channel's sends keep their order).
+                    batch.sort(key=lambda item: self.key(*item[0]))
+                outcomes = await self._attempt([args for args, _f in batch])
+                if len(batch) > 1 and any(retryable(v) for ok, v in outcomes if not ok):
+                    outcomes = [await self._alone(args) for args, _f in batch]
                 for (_args, future), (ok, value) in zip(batch, outcomes, strict=True):
                     if future.done():  # the socket went away meanwhile
                         continue
@@ -66,6 +91,27 @@ class Writer:
                         future.set_exception(value)
         finally:
             self.running = False
+
+    async def _attempt(self, batch: list[tuple]) -> list[tuple[bool, object]]:
+        """One thread hop, one transaction: every send's outcome (all the same error when
+        the transaction failed)."""
+        try:
+            return await database_sync_to_async(self._write)(batch)
+        except Exception as exc:
+            return [(False, exc)] * len(batch)
+        finally:
+            # The batch's broadcasts, in commit order (also when this task is cancelled:
+            # asgiref lets the database thread finish first).
+            fanout.run_held()
+
+    async def _alone(self, args: tuple) -> tuple[bool, object]:
+        """One send in its own transaction, again while the database rolls it back for
+        another transaction's locks (a rolled-back send left nothing behind)."""
+        for _attempt in range(ATTEMPTS):
+            ((ok, value),) = await self._attempt([args])
+            if ok or not retryable(value):
+                break
+        return ok, value
 
     def _write(self, batch: list[tuple]) -> list[tuple[bool, object]]:
         """In the database thread: every send of the batch, in one transaction when more
@@ -86,10 +132,13 @@ class Writer:
 _writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop -> {fn: Writer}
 
 
-def writer(fn: Callable, expected: tuple[type[BaseException], ...]) -> Writer:
-    """This event loop's writer for ``fn``."""
+def writer(
+    fn: Callable, expected: tuple[type[BaseException], ...], key: Callable | None = None
+) -> Writer:
+    """This event loop's writer for ``fn``; ``key(*args)`` orders a batch (the channel whose
+    row a send locks)."""
     per_loop = _writers.setdefault(asyncio.get_running_loop(), {})
     found = per_loop.get(fn)
     if found is None:
-        found = per_loop[fn] = Writer(fn, expected)
+        found = per_loop[fn] = Writer(fn, expected, key)
     return found

@@ -18,7 +18,7 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 
 from chat.exceptions import Archived, BadMessage, NotMember, TooLong
-from chat.groups import channel_group, inbox_group
+from chat.groups import INBOXES, channel_group
 from chat.models import MAX_BODY_CHARS, Channel, Membership, Message
 from chat.serializers import message_to_dict
 from chat.signals import message_posted
@@ -283,9 +283,12 @@ def _inbox_fanout_latest(channel_id: int) -> None:
 
 def _inbox_fanout(message: Message) -> None:
     """Tell every active member's ``/ws/inbox/`` about the new message, with their unread
-    count (two queries for all members, then one group_send each). The counts are capped at
-    100 (the inbox shows 99+ beyond) and come from the channel's newest 100 message ids, so
-    a member who never reads a busy channel costs nothing extra."""
+    count: two queries for all members, then **one** group event for the whole channel
+    (``INBOXES``: each process hands the counts of its own inbox sockets on, see
+    ``InboxConsumer.hub_event``), not one per member. The counts are capped at 100 (the
+    inbox shows 99+ beyond) and come from the channel's newest 100 message ids, so a member
+    who never reads a busy channel costs nothing extra."""
+    from chat import fanout
     from chat.selectors import UNREAD_CAP
 
     newest = list(
@@ -293,34 +296,19 @@ def _inbox_fanout(message: Message) -> None:
         .order_by("-id")
         .values_list("id", flat=True)[: UNREAD_CAP + 1]
     )
-    members = [
-        (user_id, _unread_among(newest, pointer))
+    counts = [
+        [user_id, _unread_among(newest, pointer)]
         for user_id, pointer in Membership.objects.filter(
             channel_id=message.channel_id, state=Membership.State.ACTIVE
         ).values_list("user_id", "last_read_message_id")
     ]
-    preview = message_preview(message)
-    events = [
-        (
-            inbox_group(user_id),
-            {
-                "type": "inbox.event",
-                "frame": {
-                    "type": "unread",
-                    "channel": message.channel_id,
-                    "count": unread or 0,
-                    "last_message": preview,
-                },
-            },
-        )
-        for user_id, unread in members
-    ]
     layer = get_channel_layer()
-    if layer is None or not events:
+    if layer is None or not counts:
         return
-
-    async def send_all() -> None:
-        for group, event in events:
-            await layer.group_send(group, event)
-
-    async_to_sync(send_all)()
+    event = {
+        "type": "inbox.unread",
+        "channel": message.channel_id,
+        "last_message": message_preview(message),
+        "counts": counts,
+    }
+    async_to_sync(fanout.broadcast)(INBOXES, event, layer)

@@ -240,6 +240,7 @@ def _js_strings() -> dict:
             "archived": _("This talk is archived: you can read it but not write."),
             "banned": _("You are banned from this talk."),
             "not_found": _("This talk no longer exists."),
+            "unavailable": _("Not saved: try again in a moment."),
         },
     }
 

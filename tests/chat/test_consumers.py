@@ -10,7 +10,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from chat.groups import channel_group
+from chat.groups import INBOXES, channel_group
 from chat.models import Channel, Membership, Message
 from chat.services.messages import message_post, send_rate_limiter
 from tests.chat.live_fixtures import add_member, connect, connect_ready, store_channel
@@ -319,3 +319,41 @@ async def test_post_rings_members_inboxes_with_unread_count(talk):
     assert frame["last_message"]["body"] == "신상 나왔어요"
     await a.disconnect()
     await inbox.disconnect()
+
+
+async def test_one_layer_event_per_post_rings_each_members_inbox_with_their_count(
+    talk, make_user, monkeypatch
+):
+    channel, seller, buyer = await db(lambda: talk)()
+    reader, quiet = await db(make_user)("reader"), await db(make_user)("quiet")
+    for user in (reader, quiet):  # quiet is a member with no inbox open
+        await db(add_member)(channel, user)
+    before = [await _post(channel, seller, f"m{i}") for i in range(2)]
+    await db(Membership.objects.filter(channel=channel, user=reader).update)(
+        last_read_message_id=before[0].pk
+    )
+    inboxes = {}
+    for user in (buyer, reader):
+        inboxes[user.pk], connected, _ = await connect("/ws/inbox/", user)
+        assert connected and (await inboxes[user.pk].receive_json_from())["type"] == "ready"
+    layer = get_channel_layer()
+    sent_to, real_group_send = [], layer.group_send
+
+    async def spy(group, message):
+        sent_to.append(group)
+        await real_group_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", spy)
+    a, _ = await connect_ready(channel.pk, seller)
+    await a.send_json_to({"type": "send", "client_id": "n1", "body": "신상 나왔어요"})
+    assert (await a.receive_json_from())["message"]["client_id"] == "n1"
+    buyer_frame = await inboxes[buyer.pk].receive_json_from(timeout=3)
+    reader_frame = await inboxes[reader.pk].receive_json_from(timeout=3)
+    assert (buyer_frame["channel"], buyer_frame["count"]) == (channel.pk, 3)
+    assert (reader_frame["channel"], reader_frame["count"]) == (channel.pk, 2)
+    assert reader_frame["last_message"]["body"] == "신상 나왔어요"
+    assert sent_to.count(INBOXES) == 1  # one event for the channel's four members
+    assert not [group for group in sent_to if group.startswith("inbox.")]
+    for socket in (a, *inboxes.values()):
+        assert await socket.receive_nothing(timeout=0.4)  # nothing twice
+        await socket.disconnect()

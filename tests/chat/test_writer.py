@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import OperationalError
 
 from chat import writer as writer_module
 from chat.models import Membership, Message
@@ -101,3 +102,95 @@ async def test_an_expected_error_stays_with_its_send():
     results = await asyncio.gather(*(w.submit(n) for n in range(3)), return_exceptions=True)
     assert results[0] == 0 and results[2] == 2
     assert isinstance(results[1], ValueError)
+
+
+def _deadlock() -> OperationalError:
+    """What Django raises for a MariaDB deadlock: its OperationalError over the driver's."""
+    try:
+        try:
+            raise RuntimeError(1213, "Deadlock found when trying to get lock")
+        except RuntimeError as driver_error:
+            raise OperationalError(*driver_error.args) from driver_error
+    except OperationalError as exc:
+        return exc
+
+
+async def test_a_batch_writes_in_channel_order_keeping_each_channels_order():
+    calls: list[tuple[int, int]] = []
+
+    def fn(channel: int, n: int) -> int:
+        calls.append((channel, n))
+        return n
+
+    w = writer_module.Writer(fn, (ValueError,), key=lambda channel, n: channel)
+    sends = [(2, 0), (1, 1), (2, 2), (1, 3), (3, 4)]
+    results = await asyncio.gather(*(w.submit(*s) for s in sends))
+    assert results == [0, 1, 2, 3, 4]  # every caller its own answer
+    assert calls == [(1, 1), (1, 3), (2, 0), (2, 2), (3, 4)]
+
+
+async def test_a_deadlocked_batch_is_written_again_send_by_send():
+    calls: list[int] = []
+    in_batch = {"on": True}
+
+    def fn(n: int) -> int:
+        calls.append(n)
+        if n == 2 and in_batch["on"]:
+            in_batch["on"] = False
+            raise _deadlock()
+        return n * 10
+
+    w = writer_module.Writer(fn, (ValueError,))
+    results = await asyncio.gather(*(w.submit(n) for n in range(4)))
+    assert results == [0, 10, 20, 30]  # nobody saw the deadlock
+    assert calls == [0, 1, 2, 0, 1, 2, 3]  # the batch up to the deadlock, then one by one
+
+
+async def test_a_send_that_keeps_deadlocking_gets_the_error_after_the_last_attempt():
+    calls: list[int] = []
+
+    def fn(n: int) -> int:
+        calls.append(n)
+        if n == 1:
+            raise _deadlock()
+        return n
+
+    w = writer_module.Writer(fn, (ValueError,))
+    results = await asyncio.gather(*(w.submit(n) for n in range(2)), return_exceptions=True)
+    assert results[0] == 0
+    assert isinstance(results[1], OperationalError)
+    assert calls == [0, 1] + [0] + [1] * writer_module.ATTEMPTS
+
+
+async def test_retryable_knows_deadlocks_and_lock_timeouts_only():
+    assert writer_module.retryable(_deadlock())
+    assert writer_module.retryable(OperationalError("database is locked"))
+    assert not writer_module.retryable(OperationalError("no such table: chat_message"))
+    assert not writer_module.retryable(RuntimeError(1213))
+
+
+async def test_a_database_failure_answers_the_sender_and_keeps_the_socket(
+    crowd, monkeypatch, caplog
+):
+    from chat import consumers
+
+    channel, seller, buyers = await db(lambda: crowd)()
+    socket, _ = await connect_ready(channel.pk, buyers[0])
+    real_send = consumers._send
+
+    def failing_send(*args):
+        raise _deadlock()
+
+    monkeypatch.setattr(consumers, "_send", failing_send)
+    await socket.send_json_to({"type": "send", "client_id": "lost-1", "body": "안녕하세요"})
+    frame = await socket.receive_json_from()
+    assert frame["type"] == "error" and frame["code"] == "unavailable"
+    assert frame["client_id"] == "lost-1"
+    assert "failed in the database" in caplog.text
+    assert not await db(Message.objects.filter(client_id="lost-1").exists)()
+
+    monkeypatch.setattr(consumers, "_send", real_send)  # the same socket, the same client_id
+    await socket.send_json_to({"type": "send", "client_id": "lost-1", "body": "안녕하세요"})
+    frame = await socket.receive_json_from()
+    assert frame["type"] == "message" and frame["message"]["client_id"] == "lost-1"
+    await socket.disconnect()
