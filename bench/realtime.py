@@ -71,6 +71,13 @@ def parse_args() -> argparse.Namespace:
         choices=["none", "sqlite", "sqlite-inline"],
         help="compare.py --ref-persist (default: only the persist profile persists)",
     )
+    p.add_argument(
+        "--channels",
+        type=int,
+        default=1,
+        help="talks the clients are spread over (each on every process); compare.py's "
+        "profiles use one (1), several let a process count show scaling (--channels 4)",
+    )
     p.add_argument("--users", type=int, default=100, help="signed-in users (cookies round-robin)")
     p.add_argument("--idle", type=int, default=1000, help="idle sockets for memory (0 = skip)")
     p.add_argument("--no-pin", action="store_true", help="do not pin client and servers to CPUs")
@@ -97,8 +104,9 @@ def setup_django(args) -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def make_talk(users: int) -> tuple[int, list[str]]:
-    """A new open store channel with ``users`` active members; their session cookies."""
+def make_talks(users: int, channels: int) -> tuple[list[int], list[str]]:
+    """``channels`` new open store channels (one store each) with the same ``users`` active
+    members; their session cookies."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -110,29 +118,42 @@ def make_talk(users: int) -> tuple[int, list[str]]:
     User = get_user_model()
     stamp = f"{int(time.time())}"
     owner = User.objects.create_user(username=f"rtowner{stamp}", password=None)
-    store = Store.objects.create(
-        owner=owner, name=f"벤치 {stamp}", slug=f"rtbench-{stamp}", visibility=Visibility.OPEN
-    )
-    StoreStaff.objects.create(store=store, user=owner, role=StoreStaff.Role.OWNER)
-    channel = channel_ensure_for_store(store=store)
+    talks = []
+    for c in range(channels):
+        store = Store.objects.create(
+            owner=owner, name=f"벤치 {stamp} {c + 1}", slug=f"rtbench-{stamp}-{c + 1}",
+            visibility=Visibility.OPEN,
+        )  # fmt: skip
+        StoreStaff.objects.create(store=store, user=owner, role=StoreStaff.Role.OWNER)
+        talks.append(channel_ensure_for_store(store=store))
     cookies = []
     for n in range(users):
         user = User.objects.create_user(username=f"rt{stamp}u{n}", password=None)
-        Membership.objects.update_or_create(
-            channel=channel, user=user, defaults={"state": Membership.State.ACTIVE}
+        Membership.objects.bulk_create(
+            [Membership(channel=talk, user=user, state=Membership.State.ACTIVE) for talk in talks]
         )
         client = Client()
         client.force_login(user)
         cookies.append(
             f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
         )
-    return channel.pk, cookies
+    return [talk.pk for talk in talks], cookies
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def talk_urls(servers, channel_ids: list[int]) -> list[str]:
+    """compare.py hands these out round-robin (senders first, then listeners): channel by
+    channel, each channel's sockets spread over every process, as a proxy would spread them."""
+    return [
+        f"ws://127.0.0.1:{port}/ws/channels/{channel_id}/"
+        for channel_id in channel_ids
+        for _proc, port in servers
+    ]
 
 
 def start_servers(args, count: int, log_dir: Path) -> list[tuple[subprocess.Popen, int]]:
@@ -279,11 +300,11 @@ def main() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     setup_django(args)
-    channel_id, cookies = make_talk(args.users)
+    channel_ids, cookies = make_talks(args.users, args.channels)
     work = Path(tempfile.mkdtemp(prefix="rtbench-"))
     cookie_file = work / "cookies.txt"
     cookie_file.write_text("\n".join(cookies) + "\n")
-    print(f"channel {channel_id}, {len(cookies)} users, logs in {work}", file=sys.stderr)
+    print(f"channels {channel_ids}, {len(cookies)} users, logs in {work}", file=sys.stderr)
     results: dict = {"database": args.database.split(":")[0], "redis": bool(args.redis),
                      "server": args.server}  # fmt: skip
     for count in procs:
@@ -294,7 +315,7 @@ def main() -> None:
         if args.profiles:
             servers = start_servers(args, count, work)
             try:
-                urls = [f"ws://127.0.0.1:{port}/ws/channels/{channel_id}/" for _, port in servers]
+                urls = talk_urls(servers, channel_ids)
                 pids = [proc.pid for proc, _ in servers]
                 origin = f"http://127.0.0.1:{servers[0][1]}"
                 raw_file = work / f"compare-{count}.json"
@@ -306,7 +327,7 @@ def main() -> None:
         if args.idle:  # on fresh processes: memory freed by the runs above would be reused
             servers = start_servers(args, count, work)
             try:
-                urls = [f"ws://127.0.0.1:{port}/ws/channels/{channel_id}/" for _, port in servers]
+                urls = talk_urls(servers, channel_ids)
                 origin = f"http://127.0.0.1:{servers[0][1]}"
                 pids = [proc.pid for proc, _ in servers]
                 per = idle_memory(urls, cookies, pids, args.idle, origin)
