@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from chat.models import Message
+from chat.models import Membership, Message
+from chat.selectors import unread_count
 from tests.e2e.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -72,6 +73,13 @@ def test_my_talks_updates_live(live_server_url, phone):
     row = buyer.locator(".talk-row", has_text="달콤베이커리").first
     row.locator("[data-role=preview]", has_text="오늘 마감 세일합니다").wait_for(timeout=10_000)
     assert buyer.locator(".talk-row").first.inner_text().startswith("달콤베이커리")
+    # The badge shows the buyer's own unread count (one layer event carried every member's).
+    membership = Membership.objects.get(
+        channel__store__slug="dalkom-bakery", channel__kind="store", user__username="jimin"
+    )
+    unread = unread_count(membership)
+    assert unread >= 1
+    assert row.locator("[data-role=badge]").inner_text() == (str(unread) if unread < 100 else "99+")
 
 
 def test_goods_talk_live_then_found_by_two_syllable_search(live_server_url, phone, screenshot_dir):
