@@ -4,6 +4,7 @@ one daphne arrives on a socket of the other (services mode: MariaDB + Redis)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -49,6 +50,21 @@ def _start_daphne(tmp_path: Path, name: str, **extra_env: str) -> tuple[subproce
             time.sleep(0.2)
 
 
+@contextlib.contextmanager
+def _servers(tmp_path: Path, *names: str, **extra_env: str):
+    """Daphne processes on the test database and Redis, stopped on the way out: their ports."""
+    servers = [_start_daphne(tmp_path, name, **extra_env) for name in names]
+    try:
+        yield [port for _proc, port in servers]
+    finally:
+        for proc, _port in servers:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
 async def _talk(port_a: int, port_b: int, channel_id: int, cookie_a: str, cookie_b: str):
     from websockets.asyncio.client import connect
 
@@ -75,16 +91,8 @@ def test_message_crosses_server_processes(make_user, tmp_path):
     channel = store_channel(seller)
     add_member(channel, buyer)
     cookie_a, cookie_b = session_cookie(buyer), session_cookie(seller)
-    servers = [_start_daphne(tmp_path, "a"), _start_daphne(tmp_path, "b")]
-    try:
-        ack, seen = asyncio.run(_talk(servers[0][1], servers[1][1], channel.pk, cookie_a, cookie_b))
-    finally:
-        for proc, _port in servers:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with _servers(tmp_path, "a", "b") as (port_a, port_b):
+        ack, seen = asyncio.run(_talk(port_a, port_b, channel.pk, cookie_a, cookie_b))
     assert ack["type"] == "message" and ack["message"]["client_id"] == "mp-1"
     assert seen["type"] == "message" and seen["message"]["id"] == ack["message"]["id"]
     assert seen["message"]["body"] == "다른 프로세스로"
@@ -163,19 +171,9 @@ def test_many_channels_on_two_processes_lose_nothing_and_ring_every_inbox(make_u
         for user in users:
             add_member(channel, user)
     cookies = [session_cookie(user) for user in users]
-    # Each user sends 24 messages in a moment: the per-user rate limit is not under test.
-    servers = [_start_daphne(tmp_path, name, TALKMALL_CHAT_RATE_LIMIT="0") for name in "ab"]
-    try:
-        expected, got, inboxes = asyncio.run(
-            _crowd([port for _p, port in servers], [c.pk for c in channels], cookies, 25)
-        )
-    finally:
-        for proc, _port in servers:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    # Each user sends 100 messages in a moment: the per-user rate limit is not under test.
+    with _servers(tmp_path, "a", "b", TALKMALL_CHAT_RATE_LIMIT="0") as ports:
+        expected, got, inboxes = asyncio.run(_crowd(ports, [c.pk for c in channels], cookies, 25))
     for channel_id, frames in got:
         assert [f for f in frames if f["type"] == "error"] == []
         ids = [f["message"]["client_id"] for f in frames if f["type"] == "message"]
