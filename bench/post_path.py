@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from realtime import make_talk, setup_django  # noqa: E402
+from realtime import make_talks, setup_django  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -85,7 +85,7 @@ async def main_async(args) -> None:
     from chat.consumers import _send
     from chat.models import Membership
 
-    channel_id, _cookies = await database_sync_to_async(make_talk)(1)
+    (channel_id,), _cookies = await database_sync_to_async(make_talks)(1, 1)
     user = await database_sync_to_async(
         lambda: get_user_model().objects.get(
             pk=Membership.objects.filter(channel_id=channel_id).latest("pk").user_id
