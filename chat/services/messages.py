@@ -127,9 +127,9 @@ def message_post(
     data: dict | None = None,
     member_checked: bool = False,
 ) -> Message:
-    """Store a message, then (after commit) ring the channel's group and every active
-    member's inbox (one ``group_send`` per member: fine for stores' channel sizes today;
-    a per-process fan-out would replace it for very large channels).
+    """Store a message, then (after commit) ring the channel's group and the active members'
+    inboxes (their unread counts in one ``INBOXES`` event per channel, coalesced under the
+    server: ``_inbox_fanout``).
 
     A retried send with the same ``client_id`` returns the first message: one row. The
     returned message has ``is_replay = True`` in that case (nothing is broadcast again, so a
