@@ -16,7 +16,7 @@ caller in it (their clients resend their unacknowledged ``client_id``\\s on reco
 
 Deadlocks: a batch takes the row locks of the channels it writes in channel order (``key``),
 so two processes' batches over the same channels queue up instead of deadlocking; a batch
-the database still rolls back as a deadlock or lock timeout (``retryable``) is written again,
+the database still rolls back as a deadlock or lock wait timeout (``retryable``) is written again,
 each send alone in its own transaction, up to ``ATTEMPTS`` times.
 """
 
@@ -41,14 +41,16 @@ _RETRY_CODES = {1213, 1205, "40P01", "40001"}
 
 def retryable(exc: BaseException) -> bool:
     """Did the database roll back because of another transaction (a deadlock, a lock wait that
-    timed out, SQLite busy), so that the same writes may well succeed when tried again?"""
+    timed out), so that the same writes may well succeed when tried again? (SQLite's "database
+    is locked" is not: its IMMEDIATE transactions cannot deadlock, and it has already waited
+    out its busy timeout.)"""
     if not isinstance(exc, OperationalError):
         return False
     cause = exc.__cause__
     code = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
     if code is None and cause is not None and cause.args:
         code = cause.args[0]
-    return code in _RETRY_CODES or "database is locked" in str(exc)
+    return code in _RETRY_CODES
 
 
 class Writer:
