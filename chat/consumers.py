@@ -17,7 +17,7 @@ from chat.exceptions import Banned, ChannelNotFound, ChatError, NotMember
 from chat.fanout import CLOSE_TRY_LATER, FanoutConsumer, LayerDown, encode
 from chat.groups import INBOXES, channel_group, inbox_group
 from chat.models import Membership
-from chat.selectors import history_rows, last_message_id, unread_count
+from chat.selectors import history_rows, last_message_id, previous_message_id, unread_count
 from chat.serializers import message_to_dict
 from chat.services.messages import clean_body, message_post, message_rate_allow
 from chat.services.reads import read_mark
@@ -152,7 +152,12 @@ def _send(user, channel_id: int, body: str, client_id: str, topic: str) -> dict:
         topic=topic,
         member_checked=True,
     )
-    return {"message": message_to_dict(message), "replay": message.is_replay}
+    data = message_to_dict(message)
+    if message.is_replay:
+        # Answered to the sender alone, with ``prev`` like a live frame: a client whose own
+        # message's broadcast never came still notices what it missed before it.
+        data["prev"] = previous_message_id(channel_id, message.pk)
+    return {"message": data, "replay": message.is_replay}
 
 
 def _send_channel(user, channel_id: int, *rest) -> int:

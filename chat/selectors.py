@@ -180,6 +180,13 @@ def last_message_id(channel: Channel | int) -> int:
     return _messages(channel, None).order_by("-id").values_list("id", flat=True).first() or 0
 
 
+def previous_message_id(channel: Channel | int, message_id: int) -> int:
+    """The id of the channel's message just before ``message_id`` (0: none): a live frame's
+    ``prev``."""
+    older = _messages(channel, None).filter(id__lt=message_id).order_by("-id")
+    return older.values_list("id", flat=True).first() or 0
+
+
 def _active_memberships(user):
     return Membership.objects.filter(
         user=user, state=Membership.State.ACTIVE, channel__deleted_at__isnull=True

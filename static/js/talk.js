@@ -570,7 +570,10 @@
       var added = 0;
       frame.messages.forEach(function (m) { if (self.place(m)) added += 1; });
       if (stick) this.toBottom(); else { this.unseen += added; this.updateJump(); }
-      if (frame.has_more) this.send({ type: "resume", after: this.lastId(), topic: this.topic || undefined });
+      /* The next page follows this page's last message, not the newest shown: a live
+         message or a re-sent one's answer may already sit beyond the rest of the gap. */
+      var pageEnd = frame.messages.length ? frame.messages[frame.messages.length - 1].id : this.lastId();
+      if (frame.has_more) this.send({ type: "resume", after: pageEnd, topic: this.topic || undefined });
       this.maybeRead();
       return;
     }

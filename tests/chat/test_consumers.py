@@ -74,6 +74,21 @@ async def test_send_duplicate_client_id_same_id_one_row(talk):
     await a.disconnect()
 
 
+async def test_a_resent_messages_answer_names_the_message_before_it(talk):
+    """The answer to a re-sent ``client_id`` carries ``prev`` like a live frame, so a client
+    whose own message's broadcast never came notices the messages it missed before it."""
+    channel, seller, buyer = await db(lambda: talk)()
+    earlier = await _post(channel, seller, "먼저 온 말")
+    mine = await _post(channel, buyer, "제 주문이요", client_id="lost-ack")  # never heard live
+    await _post(channel, seller, "그 뒤의 말")
+    a, _ = await connect_ready(channel.pk, buyer)
+    await a.send_json_to({"type": "send", "client_id": "lost-ack", "body": "제 주문이요"})
+    again = (await a.receive_json_from())["message"]
+    assert again["id"] == mine.pk and again["prev"] == earlier.pk
+    assert await a.receive_nothing()
+    await a.disconnect()
+
+
 async def test_resume_returns_missed_messages_in_order(talk):
     channel, seller, buyer = await db(lambda: talk)()
     seen = await _post(channel, seller, "before the gap")

@@ -193,8 +193,10 @@ class Talker:
                 elif frame["type"] == "history":
                     for message in frame["messages"]:
                         self.take(message, live=False)
-                    if frame["has_more"]:
-                        await ws.send(json.dumps({"type": "resume", "after": self.last_id}))
+                    if frame["has_more"]:  # from the page's end, as talk.js does (a live
+                        # or re-sent message may already sit beyond the rest of the gap)
+                        after = frame["messages"][-1]["id"] if frame["messages"] else self.last_id
+                        await ws.send(json.dumps({"type": "resume", "after": after}))
         finally:
             sender.cancel()
 

@@ -3,14 +3,23 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from chat.models import Membership, Message
+from chat.models import Channel, Membership, Message
 from chat.selectors import unread_count
+from chat.services.messages import message_post
 from tests.e2e.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+OPEN = (
+    "() => window.TalkmallTalk && window.TalkmallTalk.panes.length"
+    " && window.TalkmallTalk.panes[0].ws && window.TalkmallTalk.panes[0].ws.readyState === 1"
+)
 
 
 def test_buyer_message_reaches_seller_live(live_server_url, phone, screenshot_dir):
@@ -121,3 +130,54 @@ def test_goods_talk_live_then_found_by_two_syllable_search(live_server_url, phon
     assert buyer.locator(".search-hit", has_text="배송비는 3,000원").count() >= 1
     assert buyer.evaluate("document.documentElement.scrollWidth") <= 390
     buyer.screenshot(path=str(screenshot_dir / "talk-search.png"), full_page=True)
+
+
+def test_pane_fills_a_long_gap_after_reconnecting_with_a_resent_message(live_server_url, phone):
+    """The pane was offline while 250 lines came (three pages of ``resume``) and its own
+    message was stored but never acknowledged. On reconnecting it resumes and re-sends; the
+    re-sent message's answer (the newest id) arrives between the pages, and the pane still
+    pages on from where each page ended: every line shows, none twice."""
+    call_command("seed_demo", verbosity=0)
+    buyer = phone()
+    sign_in(buyer, live_server_url, "jimin", "talkmall1234")
+    buyer.goto(f"{live_server_url}/stores/dalkom-bakery/")
+    buyer.wait_for_function(OPEN)
+    # Offline, and held offline: reconnecting waits until the test lets it.
+    buyer.evaluate(
+        "() => { const p = window.TalkmallTalk.panes[0];"
+        " p.realConnect = p.connect; p.connect = () => {}; p.ws.close(); }"
+    )
+    buyer.wait_for_function("() => !window.TalkmallTalk.panes[0].ws")
+    channel = Channel.objects.get(store__slug="dalkom-bakery", kind=Channel.Kind.STORE)
+    seller = get_user_model().objects.get(username="bakery")
+    jimin = get_user_model().objects.get(username="jimin")
+
+    def post_while_offline() -> tuple[list[int], int]:  # not on Playwright's event loop
+        missed = [
+            message_post(channel=channel, author=seller, body=f"놓친 말 {n}").pk for n in range(250)
+        ]
+        mine = message_post(
+            channel=channel, author=jimin, body="제 예약 문의요", client_id="held-1"
+        )
+        return missed, mine.pk
+
+    with ThreadPoolExecutor(1) as pool:
+        missed, mine_id = pool.submit(post_while_offline).result()
+    buyer.evaluate(
+        "() => { const p = window.TalkmallTalk.panes[0];"
+        " p.pending['held-1'] = {body: '제 예약 문의요', topic: ''};"
+        " p.connect = p.realConnect; p.connect(); }"
+    )
+    buyer.locator(f'.talk li.msg[data-id="{mine_id}"]').wait_for(timeout=10_000)
+    buyer.wait_for_function(
+        f"() => document.querySelectorAll('.talk li.msg[data-id]').length >= {len(missed) + 1}",
+        timeout=10_000,
+    )
+    buyer.wait_for_timeout(500)  # any further page would have arrived by now
+    shown = buyer.evaluate(
+        "() => Array.from(document.querySelectorAll('.talk li.msg[data-id]'),"
+        " li => Number(li.dataset.id))"
+    )
+    assert set(missed) <= set(shown)  # no hole in the middle
+    assert len(shown) == len(set(shown))  # nothing twice
+    assert Message.objects.filter(client_id="held-1").count() == 1
