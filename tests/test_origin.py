@@ -16,6 +16,20 @@ def _headers(origin: str, cookie: str = "") -> list[tuple[bytes, bytes]]:
     return headers
 
 
+async def _own_inbox(user) -> WebsocketCommunicator:
+    """``user``'s inbox socket from our own page, connected and past its ``ready``."""
+    from asgiref.sync import sync_to_async
+
+    cookie = await sync_to_async(session_cookie)(user)
+    communicator = WebsocketCommunicator(
+        application, "/ws/inbox/", headers=_headers("http://127.0.0.1", cookie)
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    assert (await communicator.receive_json_from())["type"] == "ready"  # connect() is done
+    return communicator
+
+
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_foreign_origin_is_refused():
@@ -42,13 +56,7 @@ async def test_own_origin_signed_in_is_accepted(make_user):
     from asgiref.sync import sync_to_async
 
     user = await sync_to_async(make_user)("hana")
-    cookie = await sync_to_async(session_cookie)(user)
-    communicator = WebsocketCommunicator(
-        application, "/ws/inbox/", headers=_headers("http://127.0.0.1", cookie)
-    )
-    connected, _ = await communicator.connect()
-    assert connected
-    assert (await communicator.receive_json_from())["type"] == "ready"
+    communicator = await _own_inbox(user)
     await communicator.disconnect()
 
 
@@ -77,13 +85,7 @@ async def test_open_socket_keeps_only_what_it_needs(make_user):
     from asgiref.sync import sync_to_async
 
     user = await sync_to_async(make_user)("hana")
-    cookie = await sync_to_async(session_cookie)(user)
-    communicator = WebsocketCommunicator(
-        application, "/ws/inbox/", headers=_headers("http://127.0.0.1", cookie)
-    )
-    connected, _ = await communicator.connect()
-    assert connected
-    assert (await communicator.receive_json_from())["type"] == "ready"  # connect() is done
+    communicator = await _own_inbox(user)
     scope = communicator.scope  # the one scope the consumer holds
     assert scope["user"].pk == user.pk
     assert not {"headers", "cookies", "session", "url_route"} & scope.keys()
