@@ -23,6 +23,7 @@ each send alone in its own transaction, up to ``ATTEMPTS`` times.
 from __future__ import annotations
 
 import asyncio
+import threading
 import weakref
 from collections import deque
 from collections.abc import Callable
@@ -51,6 +52,32 @@ def retryable(exc: BaseException) -> bool:
     if code is None and cause is not None and cause.args:
         code = cause.args[0]
     return code in _RETRY_CODES
+
+
+class Batch:
+    """A batch's one transaction, seen from the database thread while its sends run: they
+    may keep what they found in ``state`` (a channel row already locked, its newest number)
+    and leave writes for ``at_end`` (once per key, run in order just before the COMMIT), so
+    that ten sends in one channel lock and update its row once, not ten times."""
+
+    def __init__(self) -> None:
+        self.state: dict = {}
+        self._ends: dict = {}
+
+    def at_end(self, key: object, fn: Callable[[], None]) -> None:
+        self._ends.setdefault(key, fn)
+
+    def end(self) -> None:
+        for fn in self._ends.values():
+            fn()
+
+
+_local = threading.local()
+
+
+def current_batch() -> Batch | None:
+    """The batch of more than one send that this database thread is writing now, if any."""
+    return getattr(_local, "batch", None)
 
 
 class Writer:
@@ -117,12 +144,19 @@ class Writer:
 
     def _write(self, batch: list[tuple]) -> list[tuple[bool, object]]:
         """In the database thread: every send of the batch, in one transaction when more
-        than one (a send's own atomic block becomes a savepoint, so its errors stay its own)."""
+        than one. No savepoint per send: ``fn`` raises its ``expected`` errors before it
+        writes anything (``message_post``), so one send's refusal leaves the others' rows."""
         with fanout.wakeups_held():
             if len(batch) == 1:
                 return [self._one(batch[0])]
             with transaction.atomic():
-                return [self._one(args) for args in batch]
+                _local.batch = shared = Batch()
+                try:
+                    outcomes = [self._one(args) for args in batch]
+                    shared.end()
+                finally:
+                    _local.batch = None
+                return outcomes
 
     def _one(self, args: tuple) -> tuple[bool, object]:
         try:

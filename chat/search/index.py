@@ -8,6 +8,7 @@ from django.db import connection, transaction
 
 from chat.models import Message
 from chat.search.tokens import index_tokens
+from chat.writer import current_batch
 
 TABLE = "chatsearch_posting"
 INSERT = f"INSERT INTO {TABLE} (token, message_id, channel_id) VALUES (%s, %s, %s)"  # noqa: S608
@@ -30,14 +31,22 @@ def index_message(message: Message, *, new: bool = False) -> int:
     """(Re)index one message: its old postings go, the current body's come in. A deleted or
     system message ends up with none. ``new=True`` skips the delete for a fresh row.
     Returns the number of postings written."""
+    rows = (
+        posting_rows(message.pk, message.channel_id, message.body) if is_indexable(message) else []
+    )
+    batch = current_batch()
+    if new and batch is not None:
+        # A writer batch: its messages' postings go in with one INSERT before it commits.
+        pending = batch.state.setdefault(TABLE, [])
+        pending.extend(rows)
+        batch.at_end(TABLE, lambda: insert_postings(pending))
+        return len(rows)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if not new:
             cursor.execute(f"DELETE FROM {TABLE} WHERE message_id = %s", [message.pk])  # noqa: S608
-        if not is_indexable(message):
-            return 0
-        rows = posting_rows(message.pk, message.channel_id, message.body)
-        cursor.executemany(INSERT, rows)
-        return len(rows)
+        if rows:
+            cursor.executemany(INSERT, rows)
+    return len(rows)
 
 
 def unindex_message(message_id: int) -> None:

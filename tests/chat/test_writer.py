@@ -7,10 +7,15 @@ import asyncio
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.db import OperationalError
+from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
 
+from chat import consumers
 from chat import writer as writer_module
+from chat.exceptions import ChatError
 from chat.models import Membership, Message
+from chat.search.query import search
+from chat.services.messages import message_post
 from tests.chat.live_fixtures import add_member, connect_ready, store_channel
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -72,6 +77,51 @@ async def test_simultaneous_sends_are_batched_and_each_arrives_once_in_order(cro
     assert sum(batches) == len(sockets) and max(batches) > 1  # some went together
     for socket in [listener, *sockets]:
         await socket.disconnect()
+
+
+async def test_a_batch_shares_its_channel_lock_and_keeps_a_resent_send_apart(crowd, monkeypatch):
+    """A send that repeats a stored client_id fails only its INSERT: the batch's other sends
+    are written in the same transaction, with no SAVEPOINT per send, one lock and one update
+    of the channel row, and one INSERT of their search postings."""
+    channel, seller, buyers = await db(lambda: crowd)()
+    await db(message_post)(channel=channel, author=buyers[0], body="처음", client_id="same")
+    statements: list[str] = []
+    real_write = writer_module.Writer._write
+
+    def capturing_write(self, batch):
+        with CaptureQueriesContext(connection) as captured:
+            outcomes = real_write(self, batch)
+        statements.extend(q["sql"].upper() for q in captured.captured_queries)
+        return outcomes
+
+    monkeypatch.setattr(writer_module.Writer, "_write", capturing_write)
+    w = writer_module.Writer(consumers._send, (ChatError, consumers.Refused))
+    batch = [
+        (buyers[1], channel.pk, "둘째", "new-1", ""),
+        (buyers[0], channel.pk, "처음", "same", ""),
+        (buyers[2], channel.pk, "셋째", "new-2", ""),
+    ]
+    results = await w._attempt(batch)
+    assert [ok for ok, _ in results] == [True, True, True], results
+    assert [value["replay"] for _, value in results] == [False, True, False]
+    assert results[1][1]["message"]["body"] == "처음"
+    if connection.vendor != "postgresql":  # there, the INSERT alone has one (_insert)
+        assert not [sql for sql in statements if "SAVEPOINT" in sql]
+    # One channel: its row is locked and updated once for the batch, the postings go in once.
+    assert len([sql for sql in statements if "SELECT C.LAST_SEQ" in sql]) == 1
+    assert len([sql for sql in statements if sql.startswith("UPDATE CHAT_CHANNEL ")]) == 1
+    assert len([sql for sql in statements if "INTO CHATSEARCH_POSTING" in sql]) == 1
+    found = await db(lambda: [hit.message.client_id for hit in search(seller, "셋째").hits])()
+    assert found == ["new-2"]
+    rows = await db(
+        lambda: list(
+            Message.objects.filter(channel=channel).order_by("id").values_list("client_id", "seq")
+        )
+    )()
+    assert rows == [("same", 1), ("new-1", 2), ("new-2", 3)]
+    newest = await db(lambda: Message.objects.get(client_id="new-2"))()
+    await db(channel.refresh_from_db)()
+    assert (channel.last_seq, channel.last_message_at) == (3, newest.created_at)
 
 
 async def test_an_unexpected_error_fails_only_its_batch():
