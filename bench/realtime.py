@@ -289,6 +289,58 @@ def medians(raw: dict) -> dict:
     return out
 
 
+# Issue 9's targets: (profile, figure, how it is read, bound, "min" or "max").
+TARGETS = [
+    ("echo", "msg_s", "round trips/s, Talkmall / reference", 0.6, "min"),
+    ("fanout100", "us_dlv", "server CPU per delivery, Talkmall / reference", 2.0, "max"),
+    ("fanout100", "msg_s", "deliveries/s, Talkmall / reference", 0.8, "min"),
+    ("fanout1000", "us_dlv", "server CPU per delivery, Talkmall / reference", 2.5, "max"),
+    ("fanout1000", "p99_ms", "p99 latency ms (Talkmall)", 60.0, "max"),
+    ("persist", "msg_s", "deliveries/s, Talkmall / reference (SQLite)", 0.4, "min"),
+    ("persist", "p99_ms", "p99 latency ms (Talkmall)", 30.0, "max"),
+]
+IDLE_KB = 25.0
+SCALING = 1.7
+
+
+def verdicts(results: dict, procs: list[int]) -> list[tuple[str, str, str]]:
+    """(target, measured, met / missed) for every issue 9 target this run measured."""
+    rows = []
+
+    def add(name: str, value: float, bound: float, kind: str) -> None:
+        met = value >= bound if kind == "min" else value <= bound
+        sign = ">=" if kind == "min" else "<="
+        rows.append((f"{name} {sign} {bound:g}", f"{value:.3g}", "met" if met else "MISSED"))
+
+    for count in procs:
+        figures = results[f"procs{count}"]["figures"]
+        tag = f"[{count} proc] "
+        for profile, figure, text, bound, kind in TARGETS:
+            sides = figures.get(profile, {})
+            target, ref = sides.get("target"), sides.get("ref")
+            if not target or not ref:
+                continue
+            if figure == "p99_ms":
+                add(f"{tag}{profile} {text}", target[figure], bound, kind)
+            elif ref[figure]:
+                add(f"{tag}{profile} {text}", target[figure] / ref[figure], bound, kind)
+        for profile, sides in figures.items():
+            target = sides.get("target") or {}
+            if target:
+                add(f"{tag}{profile} lost + duplicated", target["lost"] + target["dup"], 0, "max")
+        idle = results[f"procs{count}"].get("idle_kb_per_socket")
+        if idle is not None:
+            add(f"{tag}idle KB per socket", idle, IDLE_KB, "max")
+    base = results[f"procs{procs[0]}"]["figures"]
+    for count in procs[1:]:
+        for profile, sides in results[f"procs{count}"]["figures"].items():
+            one, many = base.get(profile, {}).get("target"), sides.get("target")
+            if one and many and one["msg_s"]:
+                add(f"{profile} deliveries/s, {count} procs / {procs[0]}",
+                    many["msg_s"] / one["msg_s"], SCALING, "min")  # fmt: skip
+    return rows
+
+
 def main() -> None:
     args = parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))  # servers stop in finally
@@ -340,16 +392,13 @@ def main() -> None:
         ref = reference_idle_memory(args, args.idle)
         results["ref_idle_kb_per_socket"] = round(ref, 1)
         print(f"idle sockets: the reference costs {ref:.1f} KB each", flush=True)
-    if len(procs) > 1:
-        base = results[f"procs{procs[0]}"]["figures"]
-        print(f"\ndeliveries/s, N processes / {procs[0]}:")
-        for count in procs[1:]:
-            figures = results[f"procs{count}"]["figures"]
-            for profile, sides in figures.items():
-                one = base.get(profile, {}).get("target")
-                many = sides.get("target")
-                if one and many and one["msg_s"]:
-                    print(f"  {profile:<11} {count} procs: {many['msg_s'] / one['msg_s']:.2f}x")
+    rows = verdicts(results, procs)
+    if rows:
+        print("\nissue 9 targets, this run:")
+        width = max(len(name) for name, _v, _m in rows)
+        for name, value, met in rows:
+            print(f"  {name:<{width}}  {value:>8}  {met}")
+    results["targets"] = rows
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(results, indent=1))
 
