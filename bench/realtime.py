@@ -296,7 +296,7 @@ TARGETS = [
     ("fanout100", "msg_s", "deliveries/s, Talkmall / reference", 0.8, "min"),
     ("fanout1000", "us_dlv", "server CPU per delivery, Talkmall / reference", 2.5, "max"),
     ("fanout1000", "p99_ms", "p99 latency ms (Talkmall)", 60.0, "max"),
-    ("persist", "msg_s", "deliveries/s, Talkmall / reference (SQLite)", 0.4, "min"),
+    ("persist", "msg_s", "deliveries/s, Talkmall / reference", 0.4, "min"),  # on SQLite
     ("persist", "p99_ms", "p99 latency ms (Talkmall)", 30.0, "max"),
 ]
 IDLE_KB = 25.0
@@ -307,10 +307,11 @@ def verdicts(results: dict, procs: list[int]) -> list[tuple[str, str, str]]:
     """(target, measured, met / missed) for every issue 9 target this run measured."""
     rows = []
 
-    def add(name: str, value: float, bound: float, kind: str) -> None:
+    def add(name: str, value: float, bound: float, kind: str, applies: bool = True) -> None:
         met = value >= bound if kind == "min" else value <= bound
         sign = ">=" if kind == "min" else "<="
-        rows.append((f"{name} {sign} {bound:g}", f"{value:.3g}", "met" if met else "MISSED"))
+        verdict = ("met" if met else "MISSED") if applies else "(a target on SQLite only)"
+        rows.append((f"{name} {sign} {bound:g}", f"{value:.3g}", verdict))
 
     for count in procs:
         figures = results[f"procs{count}"]["figures"]
@@ -323,7 +324,8 @@ def verdicts(results: dict, procs: list[int]) -> list[tuple[str, str, str]]:
             if figure == "p99_ms":
                 add(f"{tag}{profile} {text}", target[figure], bound, kind)
             elif ref[figure]:
-                add(f"{tag}{profile} {text}", target[figure] / ref[figure], bound, kind)
+                applies = profile != "persist" or results["database"] == "sqlite"
+                add(f"{tag}{profile} {text}", target[figure] / ref[figure], bound, kind, applies)
         for profile, sides in figures.items():
             target = sides.get("target") or {}
             if target:
