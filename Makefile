@@ -9,9 +9,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SERVICES_DATABASE_URL ?= mysql://root@127.0.0.1:3306/talkmall
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/0
+SERVICES_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/talkmall
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run setup test lint format pytest test-services check-chromium messages clean serve-prod
+.PHONY: run setup test lint format pytest test-services test-postgres check-chromium messages clean serve-prod
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then echo "Talkmall needs Python 3.11 or newer on PATH (python3.11, python3.12 or python3)."; exit 1; fi
@@ -77,13 +78,20 @@ pytest: $(VENV)/.dev check-chromium
 	env -u TALKMALL_SERVICES -u DATABASE_URL -u REDIS_URL $(BIN)/pytest $(PYTEST_ARGS)
 
 ## make test: lint, then the whole suite on SQLite + in-memory layer; with TALKMALL_SERVICES=1
-## it runs the suite a second time on MariaDB + Redis.
+## it runs the suite a second time on MariaDB + Redis, and a third time (without the browser
+## tests) on PostgreSQL.
 test: lint messages pytest
-	@if [ "$(TALKMALL_SERVICES)" = "1" ]; then $(MAKE) --no-print-directory test-services; fi
+	@if [ "$(TALKMALL_SERVICES)" = "1" ]; then $(MAKE) --no-print-directory test-services test-postgres; fi
 
 test-services: $(VENV)/.dev $(VENV)/.mysql check-chromium
 	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) TALKMALL_SERVICES=1 \
 		$(BIN)/pytest $(PYTEST_ARGS)
+
+## make test-postgres: the suite on PostgreSQL + in-memory layer, without the browser tests
+## (they drive the same views; the database's own differences live in the services and queries).
+test-postgres: $(VENV)/.dev $(VENV)/.mysql
+	env -u TALKMALL_SERVICES -u REDIS_URL DATABASE_URL=$(SERVICES_POSTGRES_URL) \
+		$(BIN)/pytest --ignore=tests/e2e $(PYTEST_ARGS)
 
 ## make messages: extract user-facing strings, fill Korean from locale/ko/translations/*.json,
 ## compile. Fails listing any string without a Korean translation (needs gettext's msgfmt).

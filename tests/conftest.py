@@ -57,6 +57,7 @@ def _data_migration_rows(request) -> None:
         request.getfixturevalue("db")
     else:
         return
+    request.getfixturevalue("_database_thread_closes")
     from importlib import import_module
 
     from django.apps import apps
@@ -66,6 +67,18 @@ def _data_migration_rows(request) -> None:
     from chat.bot.services.faq import faq_keywords_forget
 
     faq_keywords_forget()
+
+
+@pytest.fixture(scope="session")
+def _database_thread_closes(django_db_setup):
+    """At the end, before the test database is dropped: close the connection that the shared
+    database thread of ``database_sync_to_async`` holds open (persistent connections), or
+    PostgreSQL refuses to drop a database "being accessed by other users"."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from chat.bot.models import PriceLock
 from chat.bot.services.offers import OfferError
+from marketplace.db import lock_own_rows
 from shop.orders.exceptions import CartError, CheckoutChanged
 from shop.orders.models import CartItem
 from shop.orders.services.cart import check_line
@@ -74,8 +75,7 @@ def price_lock_buy(*, user, lock_id: int) -> PriceLock:
     otherwise put the lock's goods line in the cart at exactly the lock's quantity."""
     with transaction.atomic():
         lock = (
-            PriceLock.objects.select_for_update()
-            .select_related("goods__store", "option", "offer")
+            lock_own_rows(PriceLock.objects.select_related("goods__store", "option", "offer"))
             .filter(pk=lock_id)
             .first()
         )

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace.db import lock_own_rows
 from shop.exceptions import ShopError
 from shop.images import GOODS_BOX, clean_photo_uploads, resize_image
 from shop.orders.models import OrderLine, OrderStatus
@@ -44,9 +45,7 @@ def review_created_hook(review: Review) -> None:
 
 @transaction.atomic
 def review_create(*, author, order_line: OrderLine, rating: int, text: str, photos=None) -> Review:
-    line = (
-        OrderLine.objects.select_for_update().select_related("order", "goods").get(pk=order_line.pk)
-    )
+    line = lock_own_rows(OrderLine.objects.select_related("order", "goods")).get(pk=order_line.pk)
     refusal = review_refusal(author, line)
     if refusal:
         if line.order.buyer_id != getattr(author, "pk", None):

@@ -19,6 +19,7 @@ from chat.bot.services.faq import won as _won
 from chat.models import Message
 from chat.services.direct import channel_open_direct
 from chat.services.messages import message_post
+from marketplace.db import lock_own_rows
 from shop.exceptions import ShopError
 from shop.models import Goods, GoodsOption, StoreStaff
 from shop.orders.exceptions import CartError
@@ -320,8 +321,7 @@ def offer_expire_due(*, now=None, store=None, offer_id: int | None = None) -> in
     for pk in qs.order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
             offer = (
-                Offer.objects.select_for_update()
-                .select_related("goods", "option", "channel")
+                lock_own_rows(Offer.objects.select_related("goods", "option", "channel"))
                 .filter(pk=pk, status__in=(Status.OPEN, Status.COUNTERED), expires_at__lte=now)
                 .first()
             )
@@ -340,8 +340,9 @@ def offer_act(*, offer_id: int, actor, action: str, price=None) -> Offer:
     offer_expire_due(offer_id=offer_id)
     with transaction.atomic():
         offer = (
-            Offer.objects.select_for_update()
-            .select_related("goods__store", "option", "channel", "buyer")
+            lock_own_rows(
+                Offer.objects.select_related("goods__store", "option", "channel", "buyer")
+            )
             .filter(pk=offer_id)
             .first()
         )

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from marketplace.db import lock_own_rows
 from shop.loyalty.exceptions import LoyaltyError
 from shop.loyalty.models import Broadcast, BroadcastRecipient, UserCoupon
 from shop.loyalty.services.coupons import require_staff
@@ -192,11 +193,9 @@ def broadcasts_deliver_due(*, now: datetime | None = None) -> tuple[int, int]:
     done = messages = 0
     for broadcast in due:
         with transaction.atomic():
-            locked = (
-                Broadcast.objects.select_for_update()
-                .select_related("store", "coupon", "goods")
-                .get(pk=broadcast.pk)
-            )
+            locked = lock_own_rows(
+                Broadcast.objects.select_related("store", "coupon", "goods")
+            ).get(pk=broadcast.pk)
             messages += _deliver(locked, now=now)
             done += 1
     return done, messages

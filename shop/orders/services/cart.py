@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from marketplace.db import lock_own_rows
 from shop.access import can_see_member_content
 from shop.models import Goods, GoodsOption, Store
 from shop.orders.exceptions import CartError
@@ -83,8 +84,7 @@ def cart_add(*, user, goods: Goods, option: GoodsOption | None = None, quantity)
 
 def _own_item(user, item_id) -> CartItem:
     item = (
-        CartItem.objects.select_for_update()
-        .select_related("goods__store", "option")
+        lock_own_rows(CartItem.objects.select_related("goods__store", "option"))
         .filter(user=user, pk=item_id)
         .first()
     )
