@@ -12,7 +12,7 @@ SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/0
 SERVICES_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/talkmall
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run setup test lint format pytest test-services test-postgres check-chromium messages clean serve-prod
+.PHONY: run setup test lint format pytest test-services test-postgres check-chromium messages clean serve-prod bench
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then echo "Talkmall needs Python 3.11 or newer on PATH (python3.11, python3.12 or python3)."; exit 1; fi
@@ -55,6 +55,19 @@ serve-prod: $(VENV)/.runtime
 		port=$$(($(PORT) + i)); echo "daphne $$((i + 1))/$(WORKERS) on http://$(HOST):$$port/"; \
 		$(BIN)/daphne -b $(HOST) -p $$port --proxy-headers marketplace.asgi:application & pids="$$pids $$!"; \
 	done; wait
+
+## make bench: every figure of issue 9 on this machine, each beside the reference of its own
+## run, with each run's verdicts: SQLite, MariaDB + Redis with one and two processes, then four
+## talks on one and two processes unpinned (docs/performance.md, Realtime). Scratch databases
+## only; a few minutes; let nothing else run meanwhile.
+BENCH_MYSQL ?= mysql://root@127.0.0.1:3306/tm_rtbench
+BENCH_REDIS ?= redis://127.0.0.1:6379/0
+bench: $(VENV)/.dev $(VENV)/.mysql
+	rm -f /tmp/talkmall-rtbench.sqlite3*
+	$(BIN)/python bench/realtime.py --database sqlite:////tmp/talkmall-rtbench.sqlite3 --scale 0.5
+	$(BIN)/python bench/realtime.py --database $(BENCH_MYSQL) --redis $(BENCH_REDIS) --procs 1,2 --scale 0.5
+	$(BIN)/python bench/realtime.py --database $(BENCH_MYSQL) --redis $(BENCH_REDIS) --procs 1,2 \
+		--channels 4 --no-pin --profiles persist --idle 0
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -99,7 +99,12 @@ def setup_django(args) -> None:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
 
+    if connection.vendor == "mysql":  # a scratch database of its own, made when missing
+        name = connection.settings_dict["NAME"]
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4")
     print("migrating the scratch database…", file=sys.stderr, flush=True)
     call_command("migrate", verbosity=0, interactive=False)
 
