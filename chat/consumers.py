@@ -152,12 +152,13 @@ def _send(user, channel_id: int, body: str, client_id: str, topic: str) -> dict:
         topic=topic,
         member_checked=True,
     )
+    if not message.is_replay:
+        return {"message": None, "replay": False}  # its broadcast answers the sender too
+    # Answered to the sender alone, with ``prev`` like a live frame: a client whose own
+    # message's broadcast never came still notices what it missed before it.
     data = message_to_dict(message)
-    if message.is_replay:
-        # Answered to the sender alone, with ``prev`` like a live frame: a client whose own
-        # message's broadcast never came still notices what it missed before it.
-        data["prev"] = previous_message_id(channel_id, message.pk)
-    return {"message": data, "replay": message.is_replay}
+    data["prev"] = previous_message_id(channel_id, message.pk)
+    return {"message": data, "replay": True}
 
 
 def _send_channel(user, channel_id: int, *rest) -> int:
