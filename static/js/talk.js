@@ -91,6 +91,9 @@
     this.onlineEl = root.querySelector("[data-role=online]");
     this.pending = {};      /* client_id -> {body, topic} not yet acknowledged */
     this.unseen = 0;        /* new messages arrived while scrolled up */
+    /* Every message up to this id is shown: a resume starts here, not at the newest shown,
+       which may be a re-sent message's answer beyond a gap that is still being filled. */
+    this.through = this.following ? this.lastId() : 0;
     this.loadingOlder = false;
     this.readSent = this.lastRead;
     this.attempt = 0;
@@ -110,6 +113,11 @@
   Pane.prototype.lastId = function () {
     var ids = this.ids();
     return ids.length ? ids[ids.length - 1] : 0;
+  };
+  /* A message or a resumed page that joins on to ``through`` moves it on. A topic pane's
+     live messages name the channel's previous message, not the topic's: they always join. */
+  Pane.prototype.advance = function (prev, id) {
+    if (id > this.through && (this.topic || (prev || 0) <= this.through)) this.through = id;
   };
   Pane.prototype.firstId = function () {
     var ids = this.ids();
@@ -431,6 +439,7 @@
       this.typingEl.textContent = "";
     }
     var added = this.place(m);
+    this.advance(m.prev, m.id);
     if (!added) return;
     if (stick) {
       this.toBottom();
@@ -523,7 +532,7 @@
         this.showOnline(frame.members_online);
         this.send({ type: "presence" });  /* then presence frames on every change */
         /* Catch up on whatever arrived since the page was drawn or the socket dropped. */
-        if (this.following) this.send({ type: "resume", after: this.lastId(), topic: this.topic || undefined });
+        if (this.following) this.send({ type: "resume", after: this.through, topic: this.topic || undefined });
         Object.keys(this.pending).forEach(function (cid) {
           var p = self.pending[cid];
           self.send({ type: "send", client_id: cid, body: p.body, topic: p.topic || undefined });
@@ -573,6 +582,7 @@
       /* The next page follows this page's last message, not the newest shown: a live
          message or a re-sent one's answer may already sit beyond the rest of the gap. */
       var pageEnd = frame.messages.length ? frame.messages[frame.messages.length - 1].id : this.lastId();
+      this.advance(frame.after, pageEnd);
       if (frame.has_more) this.send({ type: "resume", after: pageEnd, topic: this.topic || undefined });
       this.maybeRead();
       return;

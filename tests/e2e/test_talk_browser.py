@@ -132,20 +132,18 @@ def test_goods_talk_live_then_found_by_two_syllable_search(live_server_url, phon
     buyer.screenshot(path=str(screenshot_dir / "talk-search.png"), full_page=True)
 
 
-def test_pane_fills_a_long_gap_after_reconnecting_with_a_resent_message(live_server_url, phone):
-    """The pane was offline while 250 lines came (three pages of ``resume``) and its own
-    message was stored but never acknowledged. On reconnecting it resumes and re-sends; the
-    re-sent message's answer (the newest id) arrives between the pages, and the pane still
-    pages on from where each page ended: every line shows, none twice."""
+def _offline_through_a_long_gap(live_server_url, phone):
+    """The buyer's pane goes offline and stays offline (its own retry is held) while 250
+    lines come (three pages of ``resume``) and its own message is stored but never
+    acknowledged. Returns the page, the missed ids and the id of the buyer's message."""
     call_command("seed_demo", verbosity=0)
     buyer = phone()
     sign_in(buyer, live_server_url, "jimin", "talkmall1234")
     buyer.goto(f"{live_server_url}/stores/dalkom-bakery/")
     buyer.wait_for_function(OPEN)
-    # Offline, and held offline: reconnecting waits until the test lets it.
     buyer.evaluate(
-        "() => { const p = window.TalkmallTalk.panes[0];"
-        " p.realConnect = p.connect; p.connect = () => {}; p.ws.close(); }"
+        "() => { const p = window.TalkmallTalk.panes[0]; p.realConnect = p.connect;"
+        " p.retries = 0; p.connect = () => { p.retries += 1; }; p.ws.close(); }"
     )
     buyer.wait_for_function("() => !window.TalkmallTalk.panes[0].ws")
     channel = Channel.objects.get(store__slug="dalkom-bakery", kind=Channel.Kind.STORE)
@@ -163,15 +161,20 @@ def test_pane_fills_a_long_gap_after_reconnecting_with_a_resent_message(live_ser
 
     with ThreadPoolExecutor(1) as pool:
         missed, mine_id = pool.submit(post_while_offline).result()
+    # The pane's own retry has come and gone (held), so the test's connect is its only socket.
+    buyer.wait_for_function("() => window.TalkmallTalk.panes[0].retries >= 1")
     buyer.evaluate(
-        "() => { const p = window.TalkmallTalk.panes[0];"
-        " p.pending['held-1'] = {body: '제 예약 문의요', topic: ''};"
-        " p.connect = p.realConnect; p.connect(); }"
+        "() => { window.TalkmallTalk.panes[0].pending['held-1'] ="
+        " {body: '제 예약 문의요', topic: ''}; }"
     )
+    return buyer, missed, mine_id
+
+
+def _assert_every_line_once(buyer, missed: list[int], mine_id: int) -> None:
     buyer.locator(f'.talk li.msg[data-id="{mine_id}"]').wait_for(timeout=10_000)
     buyer.wait_for_function(
         f"() => document.querySelectorAll('.talk li.msg[data-id]').length >= {len(missed) + 1}",
-        timeout=10_000,
+        timeout=15_000,
     )
     buyer.wait_for_timeout(500)  # any further page would have arrived by now
     shown = buyer.evaluate(
@@ -180,4 +183,32 @@ def test_pane_fills_a_long_gap_after_reconnecting_with_a_resent_message(live_ser
     )
     assert set(missed) <= set(shown)  # no hole in the middle
     assert len(shown) == len(set(shown))  # nothing twice
+    assert shown == sorted(shown)  # in order
     assert Message.objects.filter(client_id="held-1").count() == 1
+
+
+def test_pane_fills_a_long_gap_after_reconnecting_with_a_resent_message(live_server_url, phone):
+    """On reconnecting the pane resumes and re-sends; the re-sent message's answer (the
+    newest id) arrives between the pages, and the pane still pages on from where each page
+    ended: every line shows, none twice."""
+    buyer, missed, mine_id = _offline_through_a_long_gap(live_server_url, phone)
+    buyer.evaluate(
+        "() => { const p = window.TalkmallTalk.panes[0]; p.connect = p.realConnect; p.connect(); }"
+    )
+    _assert_every_line_once(buyer, missed, mine_id)
+
+
+def test_pane_fills_the_gap_when_the_socket_drops_again_half_way(live_server_url, phone):
+    """The socket drops again right after the re-sent message's answer (the newest id) was
+    shown, with two pages of the gap still to come. The next connection resumes from the
+    last line the pane has everything up to, not from the newest line it shows."""
+    buyer, missed, mine_id = _offline_through_a_long_gap(live_server_url, phone)
+    buyer.evaluate(
+        "() => { const p = window.TalkmallTalk.panes[0]; const handle = p.handle.bind(p);"
+        " p.handle = (frame) => { handle(frame);"
+        "  if (!p.dropped && frame.type === 'message' && frame.message.client_id === 'held-1')"
+        "  { p.dropped = true; p.ws.close(); } };"
+        " p.connect = p.realConnect; p.connect(); }"
+    )
+    buyer.wait_for_function("() => window.TalkmallTalk.panes[0].dropped === true")
+    _assert_every_line_once(buyer, missed, mine_id)
