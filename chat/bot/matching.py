@@ -12,7 +12,8 @@ casefold, scripts split into runs) and compared with each keyword:
 
 An entry scores the summed length of its matched keywords; the best entry answers only when
 it is **clearly** best (no tie) and the message reads as a question (a question mark, a
-question word or ending, or a short message of at most three words). Anything else: no answer.
+question word or ending, or a short message of at most three words that does not end as a
+statement, such as 할게요 or 했어요). Anything else: no answer.
 """
 
 from __future__ import annotations
@@ -56,6 +57,19 @@ QUESTION_WORDS_KO = (
     "하나요",
     "주세요",
     "줘",
+)
+# A short message ending like this says what the buyer will do or did ("두 개 예약할게요",
+# "입금했어요", "알겠습니다"): a statement, not a question, however short.
+STATEMENT_ENDINGS_KO = (
+    "게요",
+    "께요",
+    "겠습니다",
+    "겠어요",
+    "습니다",
+    "했어요",
+    "었어요",
+    "았어요",
+    "할래요",
 )
 QUESTION_WORDS_EN = frozenset(
     (
@@ -106,7 +120,9 @@ def prepare(text: str) -> Prepared:
         or any(w in compact for w in QUESTION_WORDS_KO)
         or any(w in QUESTION_WORDS_EN for w in words)
     )
-    question = asks or len(normalized.split()) <= 3
+    ending = re.sub(r"[\W_\u1100-\u11ff\u3131-\u318e]+$", "", compact)  # "~", "!!", "ㅎㅎ"
+    states = ending.endswith(STATEMENT_ENDINGS_KO)
+    question = asks or (len(normalized.split()) <= 3 and not states)
     return Prepared(compact, words, question, asks, bool(words) and not has_cjk)
 
 

@@ -78,6 +78,11 @@ NON_MATCHES = [
     "Nice hoodie",
     "이 색상 너무 마음에 들어요",
     "케이크 예약은 며칠 전까지 해야 하나요?",
+    # Short statements of what the buyer will do or did, though they name a keyword:
+    "사이즈 M으로 할게요",
+    "교환으로 할게요~",
+    "택배비 입금했어요",
+    "배송비 확인했습니다 ㅎㅎ",
 ]
 
 
