@@ -298,7 +298,7 @@ class ChannelConsumer(FanoutConsumer):
         )
         if result["replay"]:
             # Nothing is broadcast for a retried client_id: answer the sender directly.
-            await self.send_json({"type": "message", "message": result["message"]})
+            await self.send_json({"type": "message", "message": result["message"], "replay": True})
 
     async def on_history(self, content: dict) -> None:
         before = content.get("before")

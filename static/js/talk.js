@@ -115,9 +115,11 @@
     return ids.length ? ids[ids.length - 1] : 0;
   };
   /* A message or a resumed page that joins on to ``through`` moves it on. A topic pane's
-     live messages name the channel's previous message, not the topic's: they always join. */
-  Pane.prototype.advance = function (prev, id) {
-    if (id > this.through && (this.topic || (prev || 0) <= this.through)) this.through = id;
+     live broadcasts name the channel's previous message, not the topic's: they join as they
+     come. A re-sent message's answer (``replay``) joins only by its ``prev``. */
+  Pane.prototype.advance = function (prev, id, broadcast) {
+    if (id <= this.through) return;
+    if ((this.topic && broadcast) || (prev || 0) <= this.through) this.through = id;
   };
   Pane.prototype.firstId = function () {
     var ids = this.ids();
@@ -426,7 +428,7 @@
     return true;
   };
 
-  Pane.prototype.onMessage = function (m) {
+  Pane.prototype.onMessage = function (m, replay) {
     if (!this.following) return;  /* an older slice (?around / ?before): no live appends */
     var stick = this.nearBottom();
     if (m.client_id && this.pending[m.client_id] && m.author && m.author.id === this.me) {
@@ -439,7 +441,7 @@
       this.typingEl.textContent = "";
     }
     var added = this.place(m);
-    this.advance(m.prev, m.id);
+    this.advance(m.prev, m.id, !replay);
     if (!added) return;
     if (stick) {
       this.toBottom();
@@ -541,7 +543,7 @@
         break;
       case "message":
         this.fillGap(frame.message);
-        this.onMessage(frame.message);
+        this.onMessage(frame.message, frame.replay);
         break;
       case "message_updated":
         this.onUpdated(frame.message);

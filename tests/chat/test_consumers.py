@@ -67,6 +67,8 @@ async def test_send_duplicate_client_id_same_id_one_row(talk):
     first = await a.receive_json_from()
     await a.send_json_to({"type": "send", "client_id": "retry-1", "body": "한 번만"})
     second = await a.receive_json_from()
+    # The first answer is the broadcast everyone gets; the second is the sender's alone.
+    assert "replay" not in first and second["replay"] is True
     assert second["message"]["id"] == first["message"]["id"]
     assert second["message"]["client_id"] == "retry-1"
     assert await db(Message.objects.filter(client_id="retry-1").count)() == 1

@@ -132,14 +132,15 @@ def test_goods_talk_live_then_found_by_two_syllable_search(live_server_url, phon
     buyer.screenshot(path=str(screenshot_dir / "talk-search.png"), full_page=True)
 
 
-def _offline_through_a_long_gap(live_server_url, phone):
-    """The buyer's pane goes offline and stays offline (its own retry is held) while 250
-    lines come (three pages of ``resume``) and its own message is stored but never
-    acknowledged. Returns the page, the missed ids and the id of the buyer's message."""
+def _offline_through_a_long_gap(live_server_url, phone, topic: str = ""):
+    """The buyer's pane (of one topic, if given) goes offline and stays offline (its own
+    retry is held) while 250 lines come (three pages of ``resume``) and its own message is
+    stored but never acknowledged. Returns the page, the missed ids and the id of the
+    buyer's message."""
     call_command("seed_demo", verbosity=0)
     buyer = phone()
     sign_in(buyer, live_server_url, "jimin", "talkmall1234")
-    buyer.goto(f"{live_server_url}/stores/dalkom-bakery/")
+    buyer.goto(f"{live_server_url}/stores/dalkom-bakery/" + (f"?topic={topic}" if topic else ""))
     buyer.wait_for_function(OPEN)
     buyer.evaluate(
         "() => { const p = window.TalkmallTalk.panes[0]; p.realConnect = p.connect;"
@@ -152,10 +153,11 @@ def _offline_through_a_long_gap(live_server_url, phone):
 
     def post_while_offline() -> tuple[list[int], int]:  # not on Playwright's event loop
         missed = [
-            message_post(channel=channel, author=seller, body=f"놓친 말 {n}").pk for n in range(250)
+            message_post(channel=channel, author=seller, body=f"놓친 말 {n}", topic=topic).pk
+            for n in range(250)
         ]
         mine = message_post(
-            channel=channel, author=jimin, body="제 예약 문의요", client_id="held-1"
+            channel=channel, author=jimin, body="제 예약 문의요", client_id="held-1", topic=topic
         )
         return missed, mine.pk
 
@@ -164,8 +166,9 @@ def _offline_through_a_long_gap(live_server_url, phone):
     # The pane's own retry has come and gone (held), so the test's connect is its only socket.
     buyer.wait_for_function("() => window.TalkmallTalk.panes[0].retries >= 1")
     buyer.evaluate(
-        "() => { window.TalkmallTalk.panes[0].pending['held-1'] ="
-        " {body: '제 예약 문의요', topic: ''}; }"
+        "topic => { window.TalkmallTalk.panes[0].pending['held-1'] ="
+        " {body: '제 예약 문의요', topic: topic}; }",
+        topic,
     )
     return buyer, missed, mine_id
 
@@ -198,11 +201,13 @@ def test_pane_fills_a_long_gap_after_reconnecting_with_a_resent_message(live_ser
     _assert_every_line_once(buyer, missed, mine_id)
 
 
-def test_pane_fills_the_gap_when_the_socket_drops_again_half_way(live_server_url, phone):
+@pytest.mark.parametrize("topic", ["", "소금빵 4개입"])
+def test_pane_fills_the_gap_when_the_socket_drops_again_half_way(live_server_url, phone, topic):
     """The socket drops again right after the re-sent message's answer (the newest id) was
     shown, with two pages of the gap still to come. The next connection resumes from the
-    last line the pane has everything up to, not from the newest line it shows."""
-    buyer, missed, mine_id = _offline_through_a_long_gap(live_server_url, phone)
+    last line the pane has everything up to, not from the newest line it shows; in a topic's
+    pane too."""
+    buyer, missed, mine_id = _offline_through_a_long_gap(live_server_url, phone, topic)
     buyer.evaluate(
         "() => { const p = window.TalkmallTalk.panes[0]; const handle = p.handle.bind(p);"
         " p.handle = (frame) => { handle(frame);"
