@@ -11,7 +11,7 @@
     hour: "2-digit", minute: "2-digit", hourCycle: "h23"
   });
   var attempt = 0;
-  var refreshing = false;
+  var refreshing = null;  /* while the list is being fetched: the frames that came meanwhile */
 
   function label(count) {
     return count > 99 ? "99+" : String(count);
@@ -33,22 +33,29 @@
     });
   }
 
-  /* A channel we do not list yet (a new 1:1 chat, an approval): redraw the list. */
+  /* Redraw the list from the server: on every (re)connect, since events may have come
+     between drawing the page and subscribing, and for a channel we do not list yet (a new
+     1:1 chat, an approval). Frames that arrive meanwhile are applied again on top. */
   function refresh() {
     if (refreshing) return;
-    refreshing = true;
+    refreshing = [];
     fetch(location.href, { credentials: "same-origin" })
-      .then(function (r) { return r.text(); })
+      .then(function (r) { return r.ok ? r.text() : ""; })
       .then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");
         var fresh = doc.querySelector("[data-role=talks]");
         if (fresh) { list.innerHTML = fresh.innerHTML; updateTotal(); }
       })
       .catch(function () {})
-      .then(function () { refreshing = false; });
+      .then(function () {
+        var held = refreshing;
+        refreshing = null;
+        held.forEach(onUnread);
+      });
   }
 
   function onUnread(frame) {
+    if (refreshing) refreshing.push(frame);
     var row = list.querySelector('.talk-row[data-channel="' + Number(frame.channel) + '"]');
     if (!row) { refresh(); return; }
     var m = frame.last_message;
@@ -79,8 +86,9 @@
       var frame;
       try { frame = JSON.parse(event.data); } catch (e) { return; }
       if (frame.type === "ready") {
-        if (attempt) refresh();  /* we may have missed events while away */
         attempt = 0;
+        list.dataset.live = "1";
+        refresh();
       } else if (frame.type === "unread") {
         onUnread(frame);
       } else if (frame.type === "membership") {
@@ -88,6 +96,7 @@
       }
     };
     ws.onclose = function (event) {
+      delete list.dataset.live;
       if (event.code === 4401) return;
       attempt += 1;
       setTimeout(connect, Math.min(30000, 1000 * Math.pow(2, attempt - 1)));

@@ -71,7 +71,7 @@ def test_my_talks_updates_live(live_server_url, phone):
     sign_in(buyer, live_server_url, "jimin", "talkmall1234")
     sign_in(seller, live_server_url, "bakery", "talkmall1234")
     buyer.goto(f"{live_server_url}/talk/")
-    buyer.wait_for_timeout(500)
+    buyer.wait_for_selector('[data-role=talks][data-live="1"]', state="attached")
     seller.goto(f"{live_server_url}/stores/dalkom-bakery/")
     seller.wait_for_function(
         "() => window.TalkmallTalk && window.TalkmallTalk.panes[0].ws"
@@ -89,6 +89,36 @@ def test_my_talks_updates_live(live_server_url, phone):
     unread = unread_count(membership)
     assert unread >= 1
     assert row.locator("[data-role=badge]").inner_text() == (str(unread) if unread < 100 else "99+")
+
+
+def test_my_talks_shows_what_came_before_its_socket_was_ready(live_server_url, phone):
+    """A message stored after My talks was drawn but before its socket subscribed (a slow
+    phone network) still shows: every connect redraws the list."""
+    call_command("seed_demo", verbosity=0)
+    buyer = phone()
+    sign_in(buyer, live_server_url, "jimin", "talkmall1234")
+    # Hold the page's sockets until the test lets them open.
+    buyer.add_init_script(
+        "(() => { const Real = window.WebSocket; const held = [];"
+        " window.openSockets = () => held.splice(0).forEach(f => f());"
+        " window.WebSocket = function (url) { const box = {}; held.push(() => {"
+        "  const ws = new Real(url); ['onmessage', 'onclose'].forEach(k => { ws[k] = box[k]; });"
+        "  box.real = ws; }); return new Proxy(box, { set(t, k, v) { t[k] = v;"
+        "  if (t.real) t.real[k] = v; return true; } }); };"
+        " window.WebSocket.OPEN = 1; })()"
+    )
+    buyer.goto(f"{live_server_url}/talk/")
+    channel = Channel.objects.get(store__slug="dalkom-bakery", kind=Channel.Kind.STORE)
+    seller = get_user_model().objects.get(username="bakery")
+    with ThreadPoolExecutor(1) as pool:  # not on Playwright's event loop
+        pool.submit(
+            message_post, channel=channel, author=seller, body="소켓보다 먼저 온 말"
+        ).result()
+    row = buyer.locator(".talk-row", has_text="달콤베이커리").first
+    assert "소켓보다 먼저 온 말" not in row.inner_text()  # the page was drawn before it
+    buyer.evaluate("window.openSockets()")
+    buyer.wait_for_selector('[data-role=talks][data-live="1"]', state="attached")
+    row.locator("[data-role=preview]", has_text="소켓보다 먼저 온 말").wait_for(timeout=10_000)
 
 
 def test_goods_talk_live_then_found_by_two_syllable_search(live_server_url, phone, screenshot_dir):
