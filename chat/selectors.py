@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -264,30 +265,35 @@ class TalkRow:
         return unread_label(self.unread)
 
 
-def my_talks(user) -> list[TalkRow]:
-    """Every channel the user belongs to (active or waiting for approval, not withdrawn),
-    with unread count (exact: the API returns the number) and last message, latest activity
-    first. Two queries: memberships (with their channels' ``last_seq``: the unread counts, see
-    ``unread_counts``), their last messages."""
-    if user is None or not user.is_authenticated:
-        return []
+# A talk's latest activity: its last message, else when the user joined or it was made.
+_ACTIVITY = Coalesce("channel__last_message_at", "joined_at", "channel__created_at")
+
+
+def _my_memberships(user):
+    """The user's memberships shown in "My talks" (active or waiting for approval, not
+    withdrawn), latest activity first (a queryset)."""
+    return Membership.objects.filter(
+        user=user,
+        state__in=[Membership.State.ACTIVE, Membership.State.PENDING],
+        hidden=False,
+        channel__deleted_at__isnull=True,
+    ).order_by(_ACTIVITY.desc(), "-channel_id")
+
+
+def _with_channels(memberships) -> list[Membership]:
+    """``memberships`` with their channels and ``last_id`` (the channel's newest message)."""
     last_id = (
         Message.objects.filter(channel_id=OuterRef("channel_id")).order_by("-id").values("id")[:1]
     )
-    memberships = list(
-        Membership.objects.filter(
-            user=user,
-            state__in=[Membership.State.ACTIVE, Membership.State.PENDING],
-            hidden=False,
-            channel__deleted_at__isnull=True,
-        )
-        .select_related("channel", "channel__store", "channel__goods", "channel__buyer")
-        .annotate(
-            last_id=Subquery(last_id),
-            activity=Coalesce("channel__last_message_at", "joined_at", "channel__created_at"),
-        )
-        .order_by("-activity", "-channel_id")
+    return list(
+        memberships.select_related(
+            "channel", "channel__store", "channel__goods", "channel__buyer"
+        ).annotate(last_id=Subquery(last_id), activity=_ACTIVITY)
     )
+
+
+def _talk_rows(memberships, user) -> list[TalkRow]:
+    """Rows for these memberships, with their last messages (one query)."""
     # A pending member of a closed channel sees none of its messages.
     ids = [m.last_id for m in memberships if m.last_id and m.state == Membership.State.ACTIVE]
     last = Message.objects.select_related("author").in_bulk(ids)
@@ -306,6 +312,39 @@ def my_talks(user) -> list[TalkRow]:
             )
         )
     return rows
+
+
+def my_talks(user) -> list[TalkRow]:
+    """Every channel the user belongs to (active or waiting for approval, not withdrawn),
+    with unread count (exact: the API returns the number) and last message, latest activity
+    first. Two queries: memberships (with their channels' ``last_seq``: the unread counts, see
+    ``unread_counts``), their last messages."""
+    if user is None or not user.is_authenticated:
+        return []
+    return _talk_rows(_with_channels(_my_memberships(user)), user)
+
+
+TALKS_PER_PAGE = 50
+
+
+def my_talks_paged(user, number) -> tuple[Page, int]:
+    """One page of ``my_talks`` (``TALKS_PER_PAGE`` rows) and the unread total over all of
+    the user's talks. A seller with thousands of 1:1 chats gets a page of 50: the counts of
+    all come from one narrow query, the channels and last messages of the page's rows only."""
+    if user is None or not user.is_authenticated:
+        return Paginator([], TALKS_PER_PAGE).get_page(1), 0
+    keys = list(
+        _my_memberships(user).values_list("pk", "state", "channel__last_seq", "last_read_seq")
+    )
+    total = sum(
+        _unread(last_seq, read_seq)
+        for _pk, state, last_seq, read_seq in keys
+        if state == Membership.State.ACTIVE
+    )
+    page = Paginator(keys, TALKS_PER_PAGE).get_page(number)
+    pks = [key[0] for key in page.object_list]
+    page.object_list = _talk_rows(_with_channels(_my_memberships(user).filter(pk__in=pks)), user)
+    return page, total
 
 
 def store_channel_of(store) -> Channel | None:

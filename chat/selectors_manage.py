@@ -75,7 +75,8 @@ def store_pending_requests(store: Store) -> QuerySet[Membership]:
 
 def store_direct_chats(store: Store, user) -> QuerySet[Channel]:
     """The store's 1:1 customer chats, latest first, with ``unread`` for ``user`` (messages
-    after their read pointer, not their own, not deleted)."""
+    after their read pointer, not their own, not deleted) and ``last_body`` (the newest
+    message that is not deleted: the preview)."""
     my_pointer = Membership.objects.filter(channel=OuterRef("pk"), user=user).values(
         "last_read_message_id"
     )[:1]
@@ -87,8 +88,13 @@ def store_direct_chats(store: Store, user) -> QuerySet[Channel]:
         .exclude(author=user)
         .filter(deleted_at__isnull=True)
     )
+    last_body = (
+        Message.objects.filter(channel=OuterRef("pk"), deleted_at__isnull=True)
+        .order_by("-id")
+        .values("body")[:1]
+    )
     return (
-        channels.annotate(unread=_count(unread))
+        channels.annotate(unread=_count(unread), last_body=Subquery(last_body))
         .select_related("buyer")
         .order_by("-last_message_at", "-pk")
     )

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from chat.access import access_channel_write
 from chat.exceptions import Banned, ChannelNotFound, ChatError, NotMember
 from chat.models import Channel
-from chat.selectors import channel_display_title, last_message_id, my_talks
+from chat.selectors import channel_display_title, last_message_id, my_talks_paged
 from chat.services.direct import OwnStore, channel_open_direct
 from chat.services.messages import clean_body, message_post, message_rate_allow
 from chat.services.reads import read_mark
@@ -52,13 +52,14 @@ def _back(request: HttpRequest, default: str, anchor: str = "") -> HttpResponseR
 
 @login_required
 def my_talks_page(request: HttpRequest) -> HttpResponse:
-    rows = my_talks(request.user)
+    page, total_unread = my_talks_paged(request.user, request.GET.get("page"))
     return render(
         request,
         "chat/my_talks.html",
         {
-            "rows": rows,
-            "total_unread": sum(row.unread for row in rows),
+            "page": page,
+            "rows": page.object_list,
+            "total_unread": total_unread,
             "inbox_strings": {"deleted": _("deleted message")},
         },
     )

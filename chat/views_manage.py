@@ -30,6 +30,8 @@ from chat.services import moderation
 from chat.services.moderation import pinned_messages
 from shop.models import Store
 
+DIRECT_CHATS_PER_PAGE = 20
+
 
 def error_text(error: ChatError) -> str:
     """A translated sentence for a typed chat error (services raise translated details;
@@ -227,7 +229,9 @@ def seller_talk(request: HttpRequest, slug: str) -> HttpResponse:
             "store_channel": store_channel,
             "channels": sel.store_channels(store),
             "pending": pending,
-            "direct_chats": sel.store_direct_chats(store, request.user),
+            "direct_page": Paginator(
+                sel.store_direct_chats(store, request.user), DIRECT_CHATS_PER_PAGE
+            ).get_page(request.GET.get("chats")),
             "flagged": sel.store_open_flags(store),
             "members_page": page,
             "reject_form": RejectForm(),

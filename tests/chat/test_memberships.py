@@ -388,9 +388,29 @@ def test_seller_page_lists_channels_reports_and_direct_chats(client, make_user):
     assert "nasty words here" in page and "spam" in page
     assert f'href="/talk/{direct.pk}/"' in page and "신고자" in page
     assert '<span class="badge" title="Unread">2</span>' in page
+    assert '<span class="muted direct-preview">question two</span>' in page
     for goods in shop.goods_channels:
         assert goods.title in page
     assert "3 members · 1 messages" in page or "3 members" in page
+
+
+def test_seller_page_pages_the_customer_chats(client, make_user):
+    """22 customer chats: the 20 latest on the page, the other 2 behind "Next"."""
+    from chat.services.direct import channel_open_direct
+
+    shop = make_shop(make_user, "open")
+    for i in range(22):
+        buyer = make_user(f"c{i}", display_name=f"손님{i:02d}")
+        post(channel_open_direct(store=shop.store, buyer=buyer), buyer, f"문의 {i}")
+    client.force_login(shop.owner)
+    url = f"/seller/stores/{shop.store.slug}/talk/"
+    first = client.get(url).content.decode()
+    assert first.count('class="row direct-chat"') == 20
+    assert "손님21" in first and "손님02" in first and "손님01" not in first
+    assert "?chats=2#direct" in first
+    second = client.get(url + "?chats=2").content.decode()
+    assert second.count('class="row direct-chat"') == 2
+    assert "손님00" in second and "문의 0" in second
 
 
 def test_seller_flag_delete_from_page(client, make_user):

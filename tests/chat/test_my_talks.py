@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chat.models import Channel, Membership
+from chat.services.direct import channel_open_direct
 from chat.services.messages import message_post
 from tests.chat.live_fixtures import add_member, make_store, store_channel
 
@@ -32,6 +33,30 @@ def test_my_talks_lists_channels_with_unread_preview_and_pending(client, make_us
     assert "waiting for approval" in html or "승인 대기 중" in html
     assert "회원 비밀" not in html
     assert "/static/js/inbox.js" in html
+
+
+def test_my_talks_pages_a_sellers_many_chats_and_counts_all_unread(client, make_user):
+    """A seller with 53 customer chats sees the 50 latest, then the other 3 on page 2; the
+    unread badge counts every chat, those on page 2 too."""
+    seller = make_user("seller", display_name="사장님")
+    store = make_store(seller, slug="busy", name="바쁜가게")
+    for i in range(53):
+        buyer = make_user(f"buyer{i}", display_name=f"손님{i:02d}")
+        message_post(
+            channel=channel_open_direct(store=store, buyer=buyer), author=buyer, body=f"문의 {i}"
+        )
+    client.force_login(seller)
+    first = client.get("/talk/").content.decode()
+    assert first.count('<li class="talk-row') == 50
+    assert "손님52" in first and "손님03" in first and "손님02" not in first
+    assert first.index("손님52") < first.index("손님51")  # latest first
+    assert 'data-role="total">53<' in first
+    assert "?page=2" in first
+    second = client.get("/talk/?page=2").content.decode()
+    assert second.count('<li class="talk-row') == 3
+    assert "손님00: 문의 0" in second and "손님03" not in second
+    assert 'data-role="total">53<' in second
+    assert client.get("/talk/?page=99").status_code == 200  # the last page, not an error
 
 
 def test_my_talks_needs_sign_in(client):
