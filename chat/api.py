@@ -146,11 +146,16 @@ def _check_limit(limit: int, maximum: int) -> int:
 
 
 @router.get("/", response={200: list[ChannelOut], **ERRORS}, summary="My channels")
-def list_channels(request: HttpRequest):
-    """Every channel I belong to (active, or waiting for approval), latest activity first,
-    with unread counts (messages after my read pointer, not my own)."""
+def list_channels(request: HttpRequest, limit: int | None = None, offset: int = 0):
+    """The channels I belong to (active, or waiting for approval), latest activity first,
+    with unread counts (messages after my read pointer, not my own). Without ``limit``, all
+    of them; with it (1..500), that many from ``offset``: page on while a full page comes."""
+    if limit is not None:
+        _check_limit(limit, 500)
+    if offset < 0:
+        raise BadMessage("offset must be 0 or more.")
     rows = []
-    for row in my_talks(request.user):
+    for row in my_talks(request.user, offset=offset, limit=limit):
         channel = row.channel
         rows.append(
             {

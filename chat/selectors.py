@@ -280,20 +280,19 @@ def _my_memberships(user):
     ).order_by(_ACTIVITY.desc(), "-channel_id")
 
 
-def _with_channels(memberships) -> list[Membership]:
+def _with_channels(memberships):
     """``memberships`` with their channels and ``last_id`` (the channel's newest message)."""
     last_id = (
         Message.objects.filter(channel_id=OuterRef("channel_id")).order_by("-id").values("id")[:1]
     )
-    return list(
-        memberships.select_related(
-            "channel", "channel__store", "channel__goods", "channel__buyer"
-        ).annotate(last_id=Subquery(last_id), activity=_ACTIVITY)
-    )
+    return memberships.select_related(
+        "channel", "channel__store", "channel__goods", "channel__buyer"
+    ).annotate(last_id=Subquery(last_id), activity=_ACTIVITY)
 
 
 def _talk_rows(memberships, user) -> list[TalkRow]:
     """Rows for these memberships, with their last messages (one query)."""
+    memberships = list(memberships)
     # A pending member of a closed channel sees none of its messages.
     ids = [m.last_id for m in memberships if m.last_id and m.state == Membership.State.ACTIVE]
     last = Message.objects.select_related("author").in_bulk(ids)
@@ -314,14 +313,17 @@ def _talk_rows(memberships, user) -> list[TalkRow]:
     return rows
 
 
-def my_talks(user) -> list[TalkRow]:
-    """Every channel the user belongs to (active or waiting for approval, not withdrawn),
+def my_talks(user, *, offset: int = 0, limit: int | None = None) -> list[TalkRow]:
+    """The channels the user belongs to (active or waiting for approval, not withdrawn),
     with unread count (exact: the API returns the number) and last message, latest activity
-    first. Two queries: memberships (with their channels' ``last_seq``: the unread counts, see
-    ``unread_counts``), their last messages."""
+    first: all of them, or ``limit`` from ``offset``. Two queries: memberships (with their
+    channels' ``last_seq``: the unread counts, see ``unread_counts``), their last messages."""
     if user is None or not user.is_authenticated:
         return []
-    return _talk_rows(_with_channels(_my_memberships(user)), user)
+    memberships = _with_channels(_my_memberships(user))
+    if limit is not None:
+        memberships = memberships[offset : offset + limit]
+    return _talk_rows(memberships, user)
 
 
 TALKS_PER_PAGE = 50

@@ -80,6 +80,21 @@ def test_list_channels_non_member_gets_nothing_of_closed_channel(world, who):
     assert "비밀" not in json.dumps(rows, ensure_ascii=False)
 
 
+def test_list_channels_pages_with_limit_and_offset(world):
+    w = world
+    everything = [row["id"] for row in client_for(w.member).get("/api/channels/").json()]
+    assert len(everything) >= 2
+    pages = [
+        client_for(w.member).get(f"/api/channels/?limit=1&offset={n}").json()
+        for n in range(len(everything) + 1)
+    ]
+    assert [page[0]["id"] for page in pages[:-1]] == everything  # same order, one at a time
+    assert pages[-1] == []
+    for bad in ("limit=0", "limit=501", "offset=-1"):
+        response = client_for(w.member).get(f"/api/channels/?{bad}")
+        assert response.status_code == 400 and response.json()["code"] == "bad_request"
+
+
 def test_list_channels_needs_sign_in(world):
     assert Client().get("/api/channels/").status_code == 401
 
