@@ -12,6 +12,7 @@
   });
   var attempt = 0;
   var refreshing = null;  /* while the list is being fetched: the frames that came meanwhile */
+  var again = false;      /* asked to redraw while fetching: the fetch may predate the ask */
 
   function label(count) {
     return count > 99 ? "99+" : String(count);
@@ -37,7 +38,8 @@
      between drawing the page and subscribing, and for a channel we do not list yet (a new
      1:1 chat, an approval). Frames that arrive meanwhile are applied again on top. */
   function refresh() {
-    if (refreshing) return;
+    if (refreshing) { again = true; return; }
+    again = false;
     refreshing = [];
     fetch(location.href, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : ""; })
@@ -50,14 +52,18 @@
       .then(function () {
         var held = refreshing;
         refreshing = null;
-        held.forEach(onUnread);
+        held.forEach(function (frame) { onUnread(frame, true); });
+        if (again) refresh();
       });
   }
 
-  function onUnread(frame) {
+  /* A later page of My talks: a talk that is not on it belongs on the first page now. */
+  var firstPage = !(parseInt(new URLSearchParams(location.search).get("page"), 10) > 1);
+
+  function onUnread(frame, replaying) {
     if (refreshing) refreshing.push(frame);
     var row = list.querySelector('.talk-row[data-channel="' + Number(frame.channel) + '"]');
-    if (!row) { refresh(); return; }
+    if (!row) { if (firstPage && !replaying) refresh(); return; }
     var m = frame.last_message;
     if (m) {
       if (Number(row.dataset.lastId || 0) >= m.id && frame.count === undefined) return;
