@@ -42,7 +42,7 @@ import uuid
 import weakref
 from collections import Counter, deque
 
-from asgiref.sync import SyncToAsync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -579,6 +579,21 @@ def publish_soon(group: str, event: dict) -> bool:
         return False
     _to_loop(loop, _publish_in_loop, group, event)
     return True
+
+
+def publish(group: str, event: dict, layer=None) -> None:
+    """From a database thread after a commit: hand ``group_send`` to the server's loop
+    (:func:`publish_soon`), or with no server loop (a command, a plain test) send it and
+    wait. A thread whose server loop has stopped but is not closed (the server shutting
+    down, an async test that just ended) sends nothing: ``async_to_sync`` would wait for
+    that loop forever and hold the database thread. The row is committed; clients resume."""
+    if publish_soon(group, event):
+        return
+    asked_by = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if asked_by is not None and not asked_by.is_closed() and not asked_by.is_running():
+        log.warning("not broadcast to %s: the server loop has stopped (clients resume)", group)
+        return
+    async_to_sync(broadcast)(group, event, layer)
 
 
 def _publish_in_loop(group: str, event: dict) -> None:

@@ -12,7 +12,6 @@ import time
 from collections import deque
 from contextlib import nullcontext
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_save
@@ -39,8 +38,7 @@ def send_after_commit(group: str, event: dict) -> None:
     def send() -> None:
         from chat import fanout
 
-        if not fanout.publish_soon(group, event):  # no server loop here: send and wait
-            async_to_sync(fanout.broadcast)(group, event, get_channel_layer())
+        fanout.publish(group, event, get_channel_layer())
 
     transaction.on_commit(send)
 
@@ -335,4 +333,4 @@ def _inbox_fanout(message: Message) -> None:
         "last_message": message_preview(message),
         "counts": counts,
     }
-    async_to_sync(fanout.broadcast)(INBOXES, event, layer)
+    fanout.publish(INBOXES, event, layer)
