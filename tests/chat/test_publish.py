@@ -6,18 +6,18 @@ import asyncio
 import threading
 
 from asgiref.sync import SyncToAsync, async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer
 
 from chat import fanout
 
 
-def _publish_in_a_thread(loop) -> bool:
+def _publish_in_a_thread(loop, layer) -> bool:
     """Publish from a thread that a server loop ``loop`` once asked (asgiref's mark);
     True when it returned within 5 s."""
 
     def run() -> None:
         SyncToAsync.threadlocal.main_event_loop = loop
-        fanout.publish("publish-test", {"type": "chat.message", "message": {"id": 1}})
+        fanout.publish("publish-test", {"type": "chat.message", "message": {"id": 1}}, layer)
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
@@ -25,8 +25,10 @@ def _publish_in_a_thread(loop) -> bool:
     return not thread.is_alive()
 
 
-def _receiver() -> tuple[object, str]:
-    layer = get_channel_layer()
+def _receiver() -> tuple[InMemoryChannelLayer, str]:
+    """A layer of the test's own (the services run's Redis layer keeps its channels per
+    event loop, and each ``async_to_sync`` here runs a loop of its own)."""
+    layer = InMemoryChannelLayer()
     name = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)("publish-test", name)
     return layer, name
@@ -36,7 +38,7 @@ def test_a_stopped_server_loop_gets_nothing_and_holds_no_thread():
     layer, name = _receiver()
     stopped = asyncio.new_event_loop()  # made, not running, not closed: a server that stopped
     try:
-        assert _publish_in_a_thread(stopped)  # before: async_to_sync waited for it forever
+        assert _publish_in_a_thread(stopped, layer)  # before: async_to_sync waited for it forever
     finally:
         stopped.close()
 
@@ -54,7 +56,7 @@ def test_without_a_server_loop_it_sends_and_waits():
     layer, name = _receiver()
     closed = asyncio.new_event_loop()
     closed.close()  # an earlier test's loop: gone
-    assert _publish_in_a_thread(closed)
+    assert _publish_in_a_thread(closed, layer)
 
     async def first() -> dict:
         return await asyncio.wait_for(layer.receive(name), 2)
